@@ -17,15 +17,15 @@ import fmnist_data  # noqa: E402
 
 
 class CNN(nn.Module):
-    """Conv(1->32)-ReLU-Pool - Conv(32->64)-ReLU-Pool - Flatten - FC(3136->128)-ReLU - FC(128->10)."""
+    """Conv(1->32)-ReLU-Pool - Conv(32->64)-ReLU-Pool - Flatten - FC(3136->64)-ReLU - FC(64->10)."""
 
     def __init__(self):
         super().__init__()
         self.conv1, self.relu1, self.pool1 = nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)
         self.conv2, self.relu2, self.pool2 = nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)
         self.flatten = nn.Flatten()
-        self.fc1, self.relu3 = nn.Linear(64 * 7 * 7, 128), nn.ReLU()
-        self.fc2 = nn.Linear(128, 10)
+        self.fc1, self.relu3 = nn.Linear(64 * 7 * 7, 64), nn.ReLU()
+        self.fc2 = nn.Linear(64, 10)
 
     def forward(self, x):
         x = self.pool1(self.relu1(self.conv1(x)))
@@ -150,6 +150,9 @@ def main():
     model.eval()
     logits = predict(model, xte)
     acc = float((logits.argmax(1).numpy() == yte).mean())
+    # the sample set of export_samples.py: first 10 test images of each class
+    samples = np.concatenate([np.flatnonzero(yte == c)[:10] for c in range(10)])
+    sample_acc = float((logits[samples].argmax(1).numpy() == yte[samples]).mean())
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, "model.onnx")
     # PRESERVE + eval(): keeps BatchNormalization nodes (EVAL mode would fuse them into the convs).
@@ -168,6 +171,8 @@ def main():
     cmd = f"models/train/train_fmnist.py --arch {a.arch} --epochs {a.epochs} --seed {a.seed}"
     if a.arch == "resnet":
         cmd += f" --blocks {a.blocks}"
+    if a.limit:
+        cmd += f" --limit {a.limit}"
     if a.shift != 2 or a.flip:
         cmd += f" --shift {a.shift} --flip {a.flip}"
     manifest = {
@@ -179,7 +184,8 @@ def main():
         "camLayer": cam, "featureLayer": feat,
         "source": f"trained by {cmd}",
         "license": "MIT (weights); Fashion-MNIST data MIT, Zalando Research",
-        "metrics": {"testAccuracy": round(acc, 4), "testSet": "fashion-mnist t10k (10000 images)"},
+        "metrics": {"testAccuracy": round(acc, 4), "testSet": "fashion-mnist t10k (10000 images)",
+                    "samplesAccuracy": sample_acc, "samplesSet": "models/samples/fmnist (100 test images)"},
         "training": {"epochs": a.epochs, "seed": a.seed,
                      "optimizer": f"Adam lr {a.lr} one-cycle, batch {a.batch}",
                      "augmentation": f"random shift +-{a.shift}px" + (", horizontal flip" if a.flip else ""),

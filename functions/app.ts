@@ -1,0 +1,22 @@
+/**
+ * The Hono app of the edge API. Platform-neutral: the runtime is injected, so the same app runs in workerd
+ * (functions/index.ts) and can be exercised with `app.request()` in tests.
+ */
+import { Hono } from 'hono';
+import type { Runtime } from '../src/core/runtime/types.js';
+import type { AppEnv, Env } from './env.js';
+import { errorResponse } from './lib/errors.js';
+import { assetStore, ModelCache } from './lib/models.js';
+import { healthRoutes } from './routes/health.js';
+import { predictRoutes } from './routes/predict.js';
+
+export function createApp(getRuntime: () => Runtime) {
+  let cache: ModelCache | undefined;
+  const models = (env: Env): ModelCache => (cache ??= new ModelCache(assetStore(env), getRuntime()));
+  const app = new Hono<AppEnv>();
+  app.route('/api', healthRoutes(getRuntime));
+  app.route('/api', predictRoutes(models));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  app.onError((err, c) => errorResponse(err, c));
+  return app;
+}
