@@ -3,19 +3,30 @@
  * (functions/index.ts) and can be exercised with `app.request()` in tests.
  */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
 import type { Runtime } from '../src/core/runtime/types.js';
 import type { AppEnv, Env } from './env.js';
 import { errorResponse } from './lib/errors.js';
 import { assetStore, ModelCache } from './lib/models.js';
 import { healthRoutes } from './routes/health.js';
 import { predictRoutes } from './routes/predict.js';
+import { explainRoutes } from './routes/explain.js';
+import { catalogRoutes } from './routes/catalog.js';
 
 export function createApp(getRuntime: () => Runtime) {
   let cache: ModelCache | undefined;
   const models = (env: Env): ModelCache => (cache ??= new ModelCache(assetStore(env), getRuntime()));
   const app = new Hono<AppEnv>();
+  app.use('/api/*', requestId());
+  app.use('/api/*', async (c, next) => {
+    const origins = (c.env?.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return cors({ origin: origins.includes('*') ? '*' : origins, allowMethods: ['GET', 'POST', 'OPTIONS'], exposeHeaders: ['x-request-id', 'x-cache'], maxAge: 86400 })(c, next);
+  });
   app.route('/api', healthRoutes(getRuntime));
+  app.route('/api', catalogRoutes(models));
   app.route('/api', predictRoutes(models));
+  app.route('/api', explainRoutes(models));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
   app.onError((err, c) => errorResponse(err, c));
   return app;

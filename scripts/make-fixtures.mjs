@@ -14,7 +14,7 @@ const { decodeImage, imageToTensor } = await import(join(root, 'dist/core/image/
 const { forward } = await import(join(root, 'dist/core/predict.js'));
 const { concatBatch } = await import(join(root, 'dist/core/tensor.js'));
 
-const SAMPLES = 20;
+const SAMPLES = 100;
 const samplesDir = join(root, 'models/samples/fmnist');
 const index = JSON.parse(readFileSync(join(samplesDir, 'index.json'), 'utf8')).slice(0, SAMPLES);
 const store = new FsModelStore(join(root, 'models'));

@@ -16,9 +16,9 @@ const npx = (bin, args) => run(process.execPath, [join(root, 'node_modules', '.b
 
 const steps = [
   () => npx('tsc', ['-p', 'tsconfig.json']),
-  () => npx('tsc', ['-p', 'functions/tsconfig.json']),
   () => run(process.execPath, ['scripts/prepare-worker.mjs']),
   () => run(process.execPath, ['scripts/make-fixtures.mjs']),
+  () => npx('tsc', ['-p', 'functions/tsconfig.json']),
 ];
 for (const step of steps) {
   const code = step();

@@ -10,11 +10,11 @@ import { forward } from '../../src/core/predict.js';
 import { createWorkerdRuntime } from '../../src/core/runtime/workerd.js';
 import { concatBatch } from '../../src/core/tensor.js';
 import ortWasm from '../../functions/generated/ort-wasm-simd-threaded.wasm';
-import fixtures from './generated/fixtures.json';
+import { fixtures } from './fixtures.js';
 
 const store = new FetchModelStore((path) => (env as { ASSETS: Fetcher }).ASSETS.fetch(new Request(`https://assets.local${path}`)));
 const runtime = createWorkerdRuntime(ortWasm);
-const modelIds = Object.keys(fixtures.models) as (keyof typeof fixtures.models)[];
+const modelIds = Object.keys(fixtures.models);
 
 describe('workerd runtime', () => {
   it('reports the wasm backend in workerd', () => {
