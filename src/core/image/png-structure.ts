@@ -134,6 +134,8 @@ export interface PngChunks {
   /** The IDAT chunk payloads in order (views into the input, no copies). */
   readonly idat: readonly Uint8Array[];
   readonly hasPalette: boolean;
+  /** Where the first tRNS chunk lies (whole chunk, [start, end) in the input) and its payload. */
+  readonly trns?: { readonly start: number; readonly end: number; readonly data: Uint8Array };
 }
 
 /**
@@ -144,6 +146,7 @@ export interface PngChunks {
 export function readPngChunks(bytes: Uint8Array, header: PngHeader): PngChunks {
   const idat: Uint8Array[] = [];
   let hasPalette = false;
+  let trns: PngChunks['trns'];
   let offset = 8;
   for (;;) {
     if (offset + 8 > bytes.length) {
@@ -171,9 +174,10 @@ export function readPngChunks(bytes: Uint8Array, header: PngHeader): PngChunks {
       }
       else throw corrupt(`unknown critical chunk ${type} at byte ${offset}`);
     }
+    if (type === 'tRNS' && trns === undefined) trns = { start: offset, end, data: bytes.subarray(offset + 8, offset + 8 + length) };
     offset = end;
   }
   if (idat.length === 0) throw corrupt('it has no image data (no IDAT chunk)');
   if (header.colorType === 3 && !hasPalette) throw corrupt('a palette image without a PLTE chunk');
-  return { idat, hasPalette };
+  return trns ? { idat, hasPalette, trns } : { idat, hasPalette };
 }

@@ -8,13 +8,19 @@ import { Unzlib } from 'fflate';
 import { ImageDecodeError, XaiError } from '../errors.js';
 import type { ImageLimits } from './limits.js';
 import { checkDecodedSize } from './limits.js';
-import { inflatedSize, PNG_CHANNELS, readPngChunks, readPngHeader, type PngHeader } from './png-structure.js';
+import { inflatedSize, PNG_CHANNELS, readPngChunks, readPngHeader, type PngChunks, type PngHeader } from './png-structure.js';
 import type { RasterImage, SourceChannels } from './raster.js';
 
 /** Inflated bytes tolerated past the exact size: libpng treats a little trailing data as a benign error. */
 const EXCESS_TOLERANCE = 64 * 1024;
-/** Compressed bytes pushed per step, so one step inflates to at most ~16 MiB even at deflate's 1032:1 ratio. */
-const INFLATE_STEP = 16 * 1024;
+/**
+ * Compressed bytes pushed per inflate step: about expected / 1024, within 16 KiB .. 256 KiB. Deflate expands at
+ * most 1032:1, so one step of a hostile stream yields at most about the size the header already implies (or
+ * 16 MiB for small images) before the count stops it; larger steps are faster for large legitimate images.
+ */
+function inflateStep(expected: number): number {
+  return Math.min(256 * 1024, Math.max(16 * 1024, Math.floor(expected / 1024)));
+}
 
 /**
  * Inflate the IDAT stream once without keeping the output, counting bytes; stop as soon as it exceeds what the
@@ -32,9 +38,10 @@ function checkImageData(idat: readonly Uint8Array[], header: PngHeader): void {
       );
     }
   });
+  const step = inflateStep(expected);
   try {
     for (const part of idat) {
-      for (let i = 0; i < part.length; i += INFLATE_STEP) inflater.push(part.subarray(i, i + INFLATE_STEP), false);
+      for (let i = 0; i < part.length; i += step) inflater.push(part.subarray(i, i + step), false);
     }
     inflater.push(new Uint8Array(0), true);
   } catch (err) {
@@ -100,13 +107,37 @@ function to8Bit(depth: number): (v: number) => number {
   return (v) => v * mul;
 }
 
-/** Convert decoded samples to RGBA, applying the palette and tRNS (colour-key or palette alpha). */
-function toRaster(png: DecodedPng, header: PngHeader): RasterImage {
+/**
+ * The tRNS colour key of a gray or RGB image, in sample units ([gray] or [r, g, b]); undefined when absent or
+ * malformed (libpng ignores a bad tRNS with a warning too).
+ */
+function colorKey(chunks: PngChunks, header: PngHeader): Uint16Array | undefined {
+  const t = chunks.trns?.data;
+  const n = header.colorType === 0 ? 1 : header.colorType === 2 ? 3 : 0;
+  if (t === undefined || n === 0 || t.length !== 2 * n) return undefined;
+  return Uint16Array.from({ length: n }, (_, i) => (t[2 * i] << 8) | t[2 * i + 1]);
+}
+
+/**
+ * The bytes fast-png gets: without the tRNS chunk unless the image has a palette. fast-png 8 rejects a valid
+ * colour-key tRNS on images with fewer pixels than key values and throws on tRNS with an alpha channel; we
+ * apply colour keys ourselves.
+ */
+function codecInput(bytes: Uint8Array, chunks: PngChunks, header: PngHeader): Uint8Array {
+  const t = chunks.trns;
+  if (t === undefined || header.colorType === 3) return bytes;
+  const out = new Uint8Array(bytes.length - (t.end - t.start));
+  out.set(bytes.subarray(0, t.start));
+  out.set(bytes.subarray(t.end), t.start);
+  return out;
+}
+
+/** Convert decoded samples to RGBA, applying the palette (with its tRNS alpha) or the colour key. */
+function toRaster(png: DecodedPng, header: PngHeader, key: Uint16Array | undefined): RasterImage {
   const { width, height, colorType, bitDepth } = header;
   const samples = samplesOf(png, header);
   const n = width * height;
   const data = new Uint8ClampedArray(n * 4);
-  const key = png.transparency; // colour key in sample units: [gray] or [r, g, b]
   if (colorType === 3) {
     const palette = png.palette ?? [];
     let alpha = false;
@@ -158,9 +189,9 @@ export function decodePngImage(bytes: Uint8Array, limits: ImageLimits): RasterIm
   checkImageData(chunks.idat, header);
   let png: DecodedPng;
   try {
-    png = fastPngDecode(bytes);
+    png = fastPngDecode(codecInput(bytes, chunks, header));
   } catch (err) {
     throw new ImageDecodeError(`PNG could not be decoded: ${(err as Error).message}`, { code: 'corrupt_image', cause: err });
   }
-  return toRaster(png, header);
+  return toRaster(png, header, colorKey(chunks, header));
 }
