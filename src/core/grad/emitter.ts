@@ -1,0 +1,103 @@
+/**
+ * Writes the nodes and constants of a backward graph: fresh tensor names, constants as initializers, and the
+ * handful of ops whose form depends on the opset (ReduceSum / Squeeze / Unsqueeze take axes as an attribute
+ * before opset 13 and as an input from 13 on), so rules stay opset-agnostic.
+ */
+import { DataType, makeFloatTensor, makeInt64Tensor, makeNode, type AttrValue, type NodeProto, type TensorProto } from '../onnx/model.js';
+
+export class Emitter {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  private counter = 0;
+  private readonly constCache = new Map<string, string>();
+  private readonly shapeCache = new Map<string, string>();
+
+  constructor(
+    readonly opset: number,
+    private readonly prefix = 'xai_g',
+  ) {}
+
+  fresh(hint: string): string {
+    return `${this.prefix}/${hint}/${this.counter++}`;
+  }
+
+  /** Add a node with one output; returns the output name. */
+  op(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue | undefined> = {}, out?: string): string {
+    const o = out ?? this.fresh(opType);
+    this.nodes.push(makeNode(opType, inputs, [o], attrs, `${this.prefix}/${opType}_${this.counter++}`));
+    return o;
+  }
+
+  /** A float32 constant (scalar when dims are omitted); small ones are shared. */
+  constF(values: ArrayLike<number>, dims: readonly number[] = []): string {
+    return this.constant('f', values, dims);
+  }
+
+  constI64(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.constant('i', values, dims);
+  }
+
+  private constant(kind: 'f' | 'i', values: ArrayLike<number>, dims: readonly number[]): string {
+    const key = values.length <= 64 ? `${kind}:${dims.join('x')}:${Array.from(values).join(',')}` : undefined;
+    const hit = key && this.constCache.get(key);
+    if (hit) return hit;
+    const name = this.fresh(kind === 'f' ? 'const' : 'ints');
+    this.initializers.push(kind === 'f' ? makeFloatTensor(name, dims, values) : makeInt64Tensor(name, dims, Array.from(values)));
+    if (key) this.constCache.set(key, name);
+    return name;
+  }
+
+  /** Shape(x), shared per tensor. */
+  shapeOf(x: string): string {
+    let s = this.shapeCache.get(x);
+    if (!s) {
+      s = this.op('Shape', [x]);
+      this.shapeCache.set(x, s);
+    }
+    return s;
+  }
+
+  reduceSum(x: string, axes: readonly number[], keepdims = true): string {
+    if (this.opset >= 13) return this.op('ReduceSum', [x, this.constI64([...axes])], { keepdims: keepdims ? 1 : 0 });
+    return this.op('ReduceSum', [x], { axes: [...axes], keepdims: keepdims ? 1 : 0 });
+  }
+
+  unsqueeze(x: string, axes: readonly number[]): string {
+    if (this.opset >= 13) return this.op('Unsqueeze', [x, this.constI64([...axes])]);
+    return this.op('Unsqueeze', [x], { axes: [...axes] });
+  }
+
+  /** Slice along `axes`; an end of 'end' runs to the end of the axis. */
+  slice(x: string, starts: readonly number[], ends: readonly (number | 'end')[], axes: readonly number[], steps?: readonly number[]): string {
+    const endVals = ends.map((e) => (e === 'end' ? Number.MAX_SAFE_INTEGER : e));
+    const inputs = [x, this.constI64([...starts]), this.constI64(endVals), this.constI64([...axes])];
+    if (steps) inputs.push(this.constI64([...steps]));
+    return this.op('Slice', inputs);
+  }
+
+  cast(x: string, to: number = DataType.FLOAT): string {
+    return this.op('Cast', [x], { to });
+  }
+
+  mul(a: string, b: string): string {
+    return this.op('Mul', [a, b]);
+  }
+
+  add(a: string, b: string): string {
+    return this.op('Add', [a, b]);
+  }
+
+  sub(a: string, b: string): string {
+    return this.op('Sub', [a, b]);
+  }
+
+  /** Where(cond, a, 0). */
+  maskZero(cond: string, a: string): string {
+    return this.op('Where', [cond, a, this.constF([0])]);
+  }
+
+  /** Reshape `x` to the runtime shape of `like`. */
+  reshapeLike(x: string, like: string): string {
+    return this.op('Reshape', [x, this.shapeOf(like)]);
+  }
+}
