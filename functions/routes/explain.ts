@@ -6,8 +6,8 @@
 import { Hono } from 'hono';
 import { bytesToBase64 } from '../../src/core/base64.js';
 import { explain, type ExplainResult } from '../../src/core/explain.js';
-import { encodePng, overlayHeatmap, renderHeatmap, tensorToImage, type RasterImage } from '../../src/core/image/index.js';
-import type { LoadedModel } from '../../src/core/models/loaded-model.js';
+import { tensorToImage, type RasterImage } from '../../src/core/image/index.js';
+import { explanationPng, type RenderMode } from '../../src/core/render.js';
 import type { AppEnv, Env } from '../env.js';
 import { canonicalJson, sha256Hex } from '../lib/digest.js';
 import type { ModelCache } from '../lib/models.js';
@@ -36,10 +36,8 @@ function explanationJson(r: ExplainResult) {
   };
 }
 
-function png(model: LoadedModel, r: ExplainResult, base: RasterImage | undefined, tensorBase: () => RasterImage, render: 'overlay' | 'heatmap'): Uint8Array {
-  const e = r.explanation;
-  const img = render === 'heatmap' ? renderHeatmap(e.map, e.width, e.height, { signed: e.signed }) : overlayHeatmap(base ?? tensorBase(), e.map, e.width, e.height, { signed: e.signed });
-  return encodePng(img);
+function png(r: ExplainResult, base: RasterImage | undefined, tensorBase: () => RasterImage, render: RenderMode): Uint8Array {
+  return explanationPng(base ?? tensorBase(), r.explanation, { render });
 }
 
 async function cacheKey(url: string, input: RequestInput): Promise<Request> {
@@ -72,10 +70,10 @@ export function explainRoutes(models: (env: Env) => ModelCache) {
     const render = f.render ?? 'overlay';
     let res: Response;
     if (format === 'png') {
-      res = new Response(png(model, result, image, () => tensorToImage(tensor, model.manifest.preprocessing), render), { headers: { 'content-type': 'image/png' } });
+      res = new Response(png(result, image, () => tensorToImage(tensor, model.manifest.preprocessing), render), { headers: { 'content-type': 'image/png' } });
     } else {
       const body: Record<string, unknown> = explanationJson(result);
-      if (format === 'both') body.png = bytesToBase64(png(model, result, image, () => tensorToImage(tensor, model.manifest.preprocessing), render));
+      if (format === 'both') body.png = bytesToBase64(png(result, image, () => tensorToImage(tensor, model.manifest.preprocessing), render));
       res = c.json(body);
     }
     res.headers.set('x-cache', 'miss');

@@ -6,7 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidInputError, XaiError, exitCodeFor } from '../core/errors.js';
 import { explain } from '../core/explain.js';
-import { decodeImage, encodePng, imageToTensor, overlayHeatmap, tensorToImage, type RasterImage } from '../core/image/index.js';
+import { decodeImage, imageToTensor, tensorToImage, type RasterImage } from '../core/image/index.js';
+import { explanationPng } from '../core/render.js';
 import type { LoadedModel } from '../core/models/loaded-model.js';
 import { parseKeyValues } from '../core/params.js';
 import { predict } from '../core/predict.js';
@@ -204,7 +205,7 @@ async function cmdExplain(flags: Flags): Promise<void> {
     if (flags['out-raw']) await writeFile(flags['out-raw'], float32Le(e.attribution.data));
     if (flags['out-png']) {
       const base = input.image ?? tensorToImage(input.tensor, model.manifest.preprocessing);
-      await writeFile(flags['out-png'], encodePng(overlayHeatmap(base, e.map, e.width, e.height, { signed: e.signed })));
+      await writeFile(flags['out-png'], explanationPng(base, e, { colorbar: true }));
     }
     const summary = {
       method: result.method,

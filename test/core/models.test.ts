@@ -19,7 +19,7 @@ const samples = JSON.parse(readFileSync(join(root, 'models/samples/fmnist/index.
 
 describe('committed models', () => {
   it('has two trained models with valid manifests and >= 91% recorded test accuracy', async () => {
-    const list = await store.list();
+    const list = (await store.list()).filter((m) => m.id.startsWith('fmnist-'));
     expect(list.map((m) => m.id)).toEqual(['fmnist-cnn', 'fmnist-resnet']);
     for (const m of list) {
       expect(m.metrics?.testAccuracy).toBeGreaterThanOrEqual(0.91);
@@ -83,6 +83,6 @@ describe('fetch model store', () => {
     const remote = new FetchModelStore(fetcher, '/models/');
     expect((await remote.list()).map((m) => m.id)).toEqual(ids);
     expect(await remote.modelBytes('fmnist-cnn')).toEqual(await store.modelBytes('fmnist-cnn'));
-    await expect(remote.manifest('resnet50')).rejects.toThrow(/unknown model "resnet50"; available: fmnist-cnn, fmnist-resnet/);
+    await expect(remote.manifest('resnet50')).rejects.toThrow(/unknown model "resnet50"; available: .*fmnist-cnn, fmnist-resnet/);
   });
 });
