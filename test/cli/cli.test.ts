@@ -99,3 +99,46 @@ describe('xai CLI', () => {
     }
   });
 });
+
+describe('xai explain', () => {
+  const img = join(samplesDir, samples[0].file);
+  it('writes the raw attribution, the JSON summary and a PNG; the raw file equals the library result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xai-explain-'));
+    const r = xai('explain', '--model', 'fmnist-cnn', '--image', img, '--method', 'saliency', '--param', 'abs=false', '--out-raw', join(dir, 'a.bin'), '--out-json', join(dir, 'a.json'), '--out-png', join(dir, 'a.png'), '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const raw = new Float32Array(new Uint8Array(readFileSync(join(dir, 'a.bin'))).buffer);
+    const json = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
+    expect(json).toMatchObject({ method: 'saliency', model: 'fmnist-cnn', target: samples[0].label, params: { abs: false, reduce: 'max-abs' }, shape: [1, 1, 28, 28] });
+    expect(json.attribution).toHaveLength(28 * 28);
+    // One channel: the reduced map is the raw gradient itself.
+    for (let i = 0; i < raw.length; i++) expect(json.attribution[i]).toBeCloseTo(raw[i], 6);
+    const { explain } = await import('../../src/core/explain.js');
+    const { loadModel } = await import('../../src/cli/load-model.js');
+    const { createNodeRuntime } = await import('../../src/core/runtime/node.js');
+    const { decodeImage, imageToTensor } = await import('../../src/core/image/index.js');
+    const model = await loadModel('fmnist-cnn', createNodeRuntime({ backend: 'native' }), join(root, 'models'));
+    const lib = await explain(model, imageToTensor(decodeImage(new Uint8Array(readFileSync(img))), model.manifest.preprocessing), { method: 'saliency', params: { abs: false } });
+    expect(Array.from(raw)).toEqual(Array.from(lib.explanation.attribution.data));
+    await model.dispose();
+    const png = readFileSync(join(dir, 'a.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('CAM methods write layer-shaped raw output unless upsample=true', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xai-explain-'));
+    expect(xai('explain', '--model', 'fmnist-cnn', '--image', img, '--method', 'grad-cam', '--out-raw', join(dir, 'g.bin'), '--quiet').code).toBe(0);
+    expect(readFileSync(join(dir, 'g.bin')).length).toBe(14 * 14 * 4);
+    expect(xai('explain', '--model', 'fmnist-cnn', '--image', img, '--method', 'grad-cam', '--param', 'upsample=true', '--out-raw', join(dir, 'u.bin'), '--quiet').code).toBe(0);
+    expect(readFileSync(join(dir, 'u.bin')).length).toBe(28 * 28 * 4);
+  });
+
+  it('names bad method parameters and targets (exit 2)', () => {
+    const a = xai('explain', '--model', 'fmnist-cnn', '--image', img, '--method', 'saliency', '--param', 'reduce=median');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/parameter "reduce" got "median"; allowed: max-abs, sum, l2/);
+    const b = xai('explain', '--model', 'fmnist-cnn', '--image', img, '--method', 'saliency', '--target', '12');
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/target 12 is not a class/);
+  });
+});
