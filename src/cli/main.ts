@@ -22,6 +22,9 @@ const USAGE = `usage: xai <command> [options]
 commands:
   models   [--json]                                  list the committed models
   methods  [--json]                                  list explanation methods and their parameters
+  bias     --attributes <list_attr_celeba.txt> [--json]          label correlations of an attribute file
+  bias     [--model bias-attributes] [--split unbiased] [--count 500] [--evidence 200] [--method grad-cam] [--json]
+                                                     bias view of a multi-label model on generated portraits
   predict  --model <id|file.onnx> (--image <png|jpg> | --tensor <file.bin>) [--top K] [--json]
   explain  --model <id|file.onnx> (--image <png|jpg> | --tensor <file.bin>) --method <name>
            [--target <class>] [--layer <tensor>] [--param key=value]... [--seed N] [--batch-size N]
@@ -59,6 +62,10 @@ const OPTIONS = {
   mean: { type: 'string' },
   std: { type: 'string' },
   labels: { type: 'string' },
+  attributes: { type: 'string' },
+  split: { type: 'string' },
+  count: { type: 'string' },
+  evidence: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -234,6 +241,29 @@ async function cmdExplain(flags: Flags): Promise<void> {
   }
 }
 
+async function cmdBias(flags: Flags): Promise<void> {
+  const { biasFromFile, biasOnGenerated } = await import('./bias.js');
+  const opts = {
+    attributes: flags.attributes,
+    split: flags.split,
+    count: intFlag(flags, 'count', 1, 100_000),
+    evidence: intFlag(flags, 'evidence', 0, 100_000),
+    seed: intFlag(flags, 'seed', 0, 2 ** 32 - 1),
+    method: flags.method,
+    json: flags.json,
+  };
+  if (flags.attributes) {
+    await biasFromFile(opts, process.stdout);
+    return;
+  }
+  const model = await openModel({ ...flags, model: flags.model ?? 'bias-attributes' });
+  try {
+    await biasOnGenerated(model, opts, createProgress('bias', !flags.quiet), process.stdout);
+  } finally {
+    await model.dispose();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -266,8 +296,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'explain':
         await cmdExplain(flags);
         return 0;
+      case 'bias':
+        await cmdBias(flags);
+        return 0;
       default:
-        process.stderr.write(`xai: unknown command "${command}"; allowed: models, methods, predict, explain\n`);
+        process.stderr.write(`xai: unknown command "${command}"; allowed: models, methods, predict, explain, bias\n`);
         return 2;
     }
   } catch (err) {
