@@ -4,8 +4,44 @@
  */
 import { NotFoundError } from '../core/errors.js';
 import type { ExplainerSpec } from '../core/explainer.js';
+import { kernelShap } from './kernel-shap.js';
+import { lime } from './lime.js';
+import { occlusion } from './occlusion.js';
+import { rise } from './rise.js';
+import { scoreCam } from './score-cam.js';
 
-export const EXPLAINERS = {} as const satisfies Record<string, ExplainerSpec>;
+import { camSpec } from './cam.js';
+import { deconvnetSpec } from './deconvnet.js';
+import { gradCamPlusPlusSpec } from './grad-cam-plus-plus.js';
+import { gradCamSpec } from './grad-cam.js';
+import { guidedBackpropSpec } from './guided-backprop.js';
+import { guidedGradCamSpec } from './guided-grad-cam.js';
+import { inputXGradientSpec } from './input-x-gradient.js';
+import { integratedGradientsSpec } from './integrated-gradients.js';
+import { lrpSpec } from './lrp.js';
+import { saliencySpec } from './saliency.js';
+import { smoothGradSpec } from './smoothgrad.js';
+import { unitVisualisationSpec } from './unit-visualisation.js';
+
+export const EXPLAINERS = {
+  saliency: saliencySpec,
+  'input-x-gradient': inputXGradientSpec,
+  smoothgrad: smoothGradSpec,
+  'integrated-gradients': integratedGradientsSpec,
+  'guided-backprop': guidedBackpropSpec,
+  deconvnet: deconvnetSpec,
+  'grad-cam': gradCamSpec,
+  'grad-cam++': gradCamPlusPlusSpec,
+  'guided-grad-cam': guidedGradCamSpec,
+  cam: camSpec,
+  'unit-visualisation': unitVisualisationSpec,
+  lrp: lrpSpec,
+  occlusion,
+  rise,
+  lime,
+  'kernel-shap': kernelShap,
+  'score-cam': scoreCam,
+} as const satisfies Record<string, ExplainerSpec>;
 
 export type MethodName = keyof typeof EXPLAINERS;
 

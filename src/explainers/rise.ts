@@ -1,0 +1,133 @@
+/**
+ * RISE (Petsiuk et al. 2018): saliency = sum over N random masks of score(x * mask) * mask / (N * p).
+ * The masks multiply the preprocessed input (hidden pixels become 0, the dataset mean), as the paper's code.
+ * The scores of every class come out of each forward pass; the map of the target and, on request, of the
+ * top predicted classes are accumulated from the same masks. Shard statistic: sum of score x mask per class.
+ */
+import { LimitExceededError } from '../core/errors.js';
+import type { ExplainerSpec, ExplainRequest } from '../core/explainer.js';
+import type { ParamSpec } from '../core/params.js';
+import { explainWith } from '../core/perturbation/engine.js';
+import { riseMask, riseTables, type RiseTables } from '../core/perturbation/rise-masks.js';
+import { scoreKind, scoresParam } from '../core/perturbation/scores-param.js';
+import type { PerturbationMethod } from '../core/perturbation/types.js';
+import { topK } from '../core/tensor.js';
+
+const PARAMS: readonly ParamSpec[] = [
+  { name: 'masks', type: 'integer', default: 4000, min: 1, max: 100_000, description: 'number of random masks N' },
+  { name: 'grid', type: 'integer', default: 7, min: 2, max: 64, description: 'mask grid size s (cells per side before upsampling)' },
+  { name: 'p', type: 'number', default: 0.5, min: 0.01, max: 0.99, description: 'probability that a grid cell is kept' },
+  scoresParam('probabilities'),
+  { name: 'topClasses', type: 'integer', default: 0, min: 0, max: 1000, description: 'also map the top-k predicted classes (other than the target) from the same masks; returned in extras.classMaps' },
+];
+
+/** Bound on (classes mapped) x (pixels), so a partial stays a few tens of MB at most. */
+const MAX_SAL_VALUES = 1 << 22;
+
+interface State {
+  t: RiseTables;
+  seed: number;
+  classes: number[];
+  n: number;
+  zeros: Float32Array;
+  scratch: Float64Array;
+  grid: Uint8Array;
+  logits: boolean;
+}
+
+export const riseMethod: PerturbationMethod<State, Float32Array> = {
+  name: 'rise',
+  params: PARAMS,
+  scores: (p) => scoreKind(p.scores),
+  async plan(p) {
+    const top = Number(p.params.topClasses);
+    let classes = [p.target];
+    let passes = 0;
+    if (top > 0) {
+      const row = await p.forward(p.input);
+      passes = 1;
+      classes = [p.target, ...topK(row, top + 1).filter((c) => c !== p.target).slice(0, top)];
+    }
+    const hw = p.input.shape[2] * p.input.shape[3];
+    if (classes.length * hw > MAX_SAL_VALUES) {
+      throw new LimitExceededError(`rise: ${classes.length} class maps of ${hw} pixels exceed ${MAX_SAL_VALUES} values; lower topClasses`, { param: 'topClasses' });
+    }
+    return { total: Number(p.params.masks), shared: { classes }, passes };
+  },
+  prepare(c) {
+    const [, , h, w] = c.input.shape;
+    const s = Number(c.params.grid);
+    return {
+      t: riseTables(h, w, s, Number(c.params.p)),
+      seed: c.seed,
+      classes: (c.shared as { classes: number[] }).classes,
+      n: c.total,
+      zeros: new Float32Array(c.input.data.length),
+      scratch: new Float64Array(s * w),
+      grid: new Uint8Array(s * s),
+      logits: c.params.scores === 'logits',
+    };
+  },
+  statistics: (s) => ({ sal: s.classes.length * s.t.h * s.t.w, scoreSum: s.classes.length }),
+  // Hidden pixels become 0 (the dataset mean after normalisation): input * mask, as the paper's code.
+  fill: (s) => s.zeros,
+  keepChannels: () => 1,
+  generate(s, start, count, keep) {
+    const hw = s.t.h * s.t.w;
+    for (let j = 0; j < count; j++) riseMask(s.t, s.seed, start + j, keep, j * hw, s.scratch, s.grid);
+    return keep;
+  },
+  accumulate(s, masks, _start, count, scores, classes, stats) {
+    const hw = s.t.h * s.t.w;
+    const sal = stats.sal;
+    const sum = stats.scoreSum;
+    const cls = s.classes;
+    for (let j = 0; j < count; j++) {
+      const m = j * hw;
+      for (let k = 0; k < cls.length; k++) {
+        const score = scores[j * classes + cls[k]];
+        sum[k] += score;
+        const o = k * hw;
+        for (let i = 0; i < hw; i++) sal[o + i] += score * masks[m + i];
+      }
+    }
+  },
+  finalize(s, stats) {
+    const { h, w } = s.t;
+    const hw = h * w;
+    const norm = 1 / (s.n * s.t.p);
+    const map = new Float32Array(hw);
+    for (let i = 0; i < hw; i++) map[i] = stats.sal[i] * norm;
+    // E[score]: the level of a pixel that does not matter (the map's neutral value), per mapped class.
+    const extras: Record<string, unknown> = { masks: s.n, classes: s.classes, meanScore: stats.scoreSum[0] / s.n, meanScores: Array.from(stats.scoreSum, (v) => v / s.n) };
+    if (s.classes.length > 1) {
+      const classMaps: Record<string, number[]> = {};
+      s.classes.forEach((c, k) => {
+        classMaps[String(c)] = Array.from(stats.sal.subarray(k * hw, (k + 1) * hw), (v) => Math.fround(v * norm));
+      });
+      extras.classMaps = classMaps;
+    }
+    return { attribution: { data: map, shape: [1, 1, h, w] }, map: new Float32Array(map), width: w, height: h, signed: s.logits, extras };
+  },
+};
+
+/**
+ * RISE saliency. Petsiuk, Das & Saenko (2018), "RISE: Randomized Input Sampling for Explanation of
+ * Black-box Models".
+ * @example const e = await explainRise({ ...req, params: { masks: 4000, grid: 7, p: 0.5, scores: 'probabilities', topClasses: 0 } });
+ */
+export function explainRise(req: ExplainRequest) {
+  return explainWith(riseMethod, req);
+}
+
+export const rise: ExplainerSpec = {
+  name: 'rise',
+  title: 'RISE',
+  family: 'perturbation',
+  needsGradients: false,
+  shardable: true,
+  paper: 'Petsiuk, V., Das, A. & Saenko, K. (2018). RISE: Randomized Input Sampling for Explanation of Black-box Models.',
+  description: 'Averages random upsampled binary masks weighted by the target score they leave (normalised by N*p).',
+  params: PARAMS,
+  explain: explainRise,
+};
