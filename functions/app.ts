@@ -14,6 +14,7 @@ import { predictRoutes } from './routes/predict.js';
 import { explainRoutes } from './routes/explain.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { openApiDocument } from './openapi.js';
+import { shardRoutes } from './routes/shards.js';
 
 export function createApp(getRuntime: () => Runtime) {
   let cache: ModelCache | undefined;
@@ -28,6 +29,7 @@ export function createApp(getRuntime: () => Runtime) {
   app.route('/api', catalogRoutes(models));
   app.route('/api', predictRoutes(models));
   app.route('/api', explainRoutes(models));
+  app.route('/api', shardRoutes(models));
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
   app.onError((err, c) => errorResponse(err, c));

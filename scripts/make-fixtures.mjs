@@ -21,6 +21,8 @@ const store = new FsModelStore(join(root, 'models'));
 const fixtures = { samples: index.map((s) => ({ ...s, base64: readFileSync(join(samplesDir, s.file)).toString('base64') })), models: {} };
 for (const id of await store.ids()) {
   const manifest = await store.manifest(id);
+  // The samples are Fashion-MNIST images: only the single-label classifiers take them.
+  if (manifest.task !== 'classification') continue;
   const bytes = await store.modelBytes(id);
   const entry = {};
   for (const backend of ['native', 'wasm']) {

@@ -23,6 +23,7 @@ export const explainFieldsSchema = z
     params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
     batchSize: z.number().int().min(1).max(256).optional(),
+    shards: z.number().int().min(1).max(64).optional(),
     top: z.number().int().min(1).max(1000).optional(),
     format: z.enum(['json', 'png', 'both']).optional(),
     render: z.enum(['overlay', 'heatmap']).optional(),
@@ -72,7 +73,7 @@ function multipartFields(form: FormData): { raw: Record<string, unknown>; file?:
       file = value as File;
       continue;
     }
-    if (['target', 'seed', 'batchSize', 'top'].includes(key)) raw[key] = value.trim() === '' ? value : Number(value);
+    if (['target', 'seed', 'batchSize', 'top', 'shards'].includes(key)) raw[key] = value.trim() === '' ? value : Number(value);
     else if (key === 'params' || key === 'shape') {
       try {
         raw[key] = JSON.parse(value);

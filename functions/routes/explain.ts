@@ -13,6 +13,9 @@ import { canonicalJson, sha256Hex } from '../lib/digest.js';
 import type { ModelCache } from '../lib/models.js';
 import { readRequestInput, type RequestInput } from '../lib/request-input.js';
 import { inputTensor } from '../lib/run-input.js';
+import { checkBudget } from '../lib/budget.js';
+import { shardExecutorsFor } from '../lib/fan-out.js';
+import { getExplainer } from '../../src/explainers/index.js';
 
 function explanationJson(r: ExplainResult) {
   const e = r.explanation;
@@ -25,6 +28,7 @@ function explanationJson(r: ExplainResult) {
     params: r.params,
     seed: r.seed,
     batchSize: r.batchSize,
+    shards: r.shards,
     ...(r.layer ? { layer: r.layer } : {}),
     shape: e.attribution.shape,
     signed: e.signed,
@@ -65,7 +69,19 @@ export function explainRoutes(models: (env: Env) => ModelCache) {
     const f = input.fields;
     const model = await models(c.env).get(f.model);
     const { tensor, image } = inputTensor(model, input);
-    const result = await explain(model, tensor, { method: f.method!, target: f.target, layer: f.layer, params: f.params, seed: f.seed, batchSize: f.batchSize });
+    const spec = getExplainer(f.method!);
+    const fanOut = spec.shardable ? shardExecutorsFor(c.env, tensor) : undefined;
+    const result = await explain(model, tensor, {
+      method: f.method!,
+      target: f.target,
+      layer: f.layer,
+      params: f.params,
+      seed: f.seed,
+      batchSize: f.batchSize,
+      shards: f.shards ?? (fanOut ? fanOut.executors.length : 1),
+      executors: fanOut?.executors,
+      beforeRun: (req) => checkBudget(spec.name, req).then(() => undefined),
+    });
     const format = f.format ?? 'json';
     const render = f.render ?? 'overlay';
     let res: Response;

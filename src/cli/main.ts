@@ -13,6 +13,7 @@ import { parseKeyValues } from '../core/params.js';
 import { predict } from '../core/predict.js';
 import { createNodeRuntime, NODE_BACKENDS, type NodeBackendChoice } from '../core/runtime/node.js';
 import { sizeOf, type Tensor } from '../core/tensor.js';
+import type { ShardExecutor } from '../core/perturbation/executors/types.js';
 import { describeMethods } from '../explainers/describe.js';
 import { defaultModelsDir, loadModel } from './load-model.js';
 import { createProgress } from './progress.js';
@@ -28,7 +29,7 @@ commands:
   predict  --model <id|file.onnx> (--image <png|jpg> | --tensor <file.bin>) [--top K] [--json]
   explain  --model <id|file.onnx> (--image <png|jpg> | --tensor <file.bin>) --method <name>
            [--target <class>] [--layer <tensor>] [--param key=value]... [--seed N] [--batch-size N]
-           [--shards K] [--out-png f.png] [--out-json f.json] [--out-raw f.bin]
+           [--shards K [--workers N | --endpoints URL,...]] [--out-png f.png] [--out-json f.json] [--out-raw f.bin]
 
 common options:
   --backend auto|native|wasm   runtime in Node (default auto: native onnxruntime-node, else wasm)
@@ -49,6 +50,8 @@ const OPTIONS = {
   seed: { type: 'string' },
   'batch-size': { type: 'string' },
   shards: { type: 'string' },
+  workers: { type: 'string' },
+  endpoints: { type: 'string' },
   top: { type: 'string' },
   'out-png': { type: 'string' },
   'out-json': { type: 'string' },
@@ -183,6 +186,28 @@ async function cmdPredict(flags: Flags): Promise<void> {
   }
 }
 
+/**
+ * Where shards run: `--workers N` Node worker threads, or `--endpoints url,...` shard endpoints of running
+ * servers (specs signed with XAI_SHARD_SECRET, the servers' SHARD_SECRET); default in this process.
+ */
+async function shardExecutors(flags: Flags, model: LoadedModel, input: Tensor, workers: number | undefined): Promise<{ executors: ShardExecutor[]; close(): Promise<void> } | undefined> {
+  if (workers) {
+    const { createWorkerPool } = await import('../core/perturbation/executors/worker-pool.node.js');
+    const backend = (flags.backend ?? 'auto') as NodeBackendChoice;
+    const pool = createWorkerPool({ model, input, workers, threads: 1, backend });
+    return { executors: pool.executors, close: () => pool.close() };
+  }
+  if (flags.endpoints) {
+    const secret = process.env.XAI_SHARD_SECRET;
+    if (!secret) throw new InvalidInputError('--endpoints needs the shard-signing secret of those servers in the XAI_SHARD_SECRET environment variable', { param: 'endpoints' });
+    const { httpExecutors } = await import('../core/perturbation/executors/http.js');
+    const { shardAuthHeaders } = await import('../core/shard-auth.js');
+    const endpoints = flags.endpoints.split(',').map((e) => e.trim()).filter(Boolean);
+    return { executors: httpExecutors({ endpoints, input, sign: (shard) => shardAuthHeaders(secret, shard) }), close: async () => undefined };
+  }
+  return undefined;
+}
+
 async function cmdExplain(flags: Flags): Promise<void> {
   const method = required(flags, 'method');
   // Validate the cheap things before loading anything.
@@ -193,12 +218,20 @@ async function cmdExplain(flags: Flags): Promise<void> {
   if (shards > 1 && !spec.shardable) {
     throw new InvalidInputError(`--shards ${shards}: method "${method}" is not shardable; use --shards 1`, { param: 'shards' });
   }
-  if (shards > 1) throw new InvalidInputError(`--shards ${shards}: sharded execution is not available in this build yet`, { param: 'shards' });
+  const workers = intFlag(flags, 'workers', 1, 64);
+  if ((workers || flags.endpoints) && !spec.shardable) {
+    throw new InvalidInputError(`--${workers ? 'workers' : 'endpoints'}: method "${method}" is not shardable; shardable methods: ${describeMethods().methods.filter((m) => m.shardable).map((m) => m.name).join(', ')}`, { param: workers ? 'workers' : 'endpoints' });
+  }
   const model = await openModel(flags);
   try {
     const input = await readInput(flags, model);
     const progress = createProgress(method, !flags.quiet);
-    const result = await explain(model, input.tensor, {
+    const fanOut = await shardExecutors(flags, model, input.tensor, workers);
+    let result;
+    try {
+      result = await explain(model, input.tensor, {
+      shards,
+      executors: fanOut?.executors,
       method,
       target: intFlag(flags, 'target', 0, 1_000_000),
       layer: flags.layer,
@@ -207,6 +240,9 @@ async function cmdExplain(flags: Flags): Promise<void> {
       batchSize: intFlag(flags, 'batch-size', 1, 256),
       onProgress: (d, t) => progress.update(d, t),
     });
+    } finally {
+      await fanOut?.close();
+    }
     progress.finish();
     const e = result.explanation;
     if (flags['out-raw']) await writeFile(flags['out-raw'], float32Le(e.attribution.data));

@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found' // unknown model / method / file (exit 2, HTTP 404)
   | 'too_large' // over a documented limit (exit 2, HTTP 413)
   | 'unsupported' // unsupported format / op / feature (exit 2, HTTP 415 or 400)
+  | 'unavailable' // a service is not configured or reachable (exit 1, HTTP 503)
   | 'runtime'; // the computation itself failed (exit 1, HTTP 500)
 
 export class XaiError extends Error {
@@ -80,7 +81,7 @@ export class NotImplementedError extends XaiError {
 
 /** CLI exit code for an error: 2 for the caller's mistakes, 1 for failures of the computation. */
 export function exitCodeFor(err: unknown): 1 | 2 {
-  return err instanceof XaiError && err.kind !== 'runtime' ? 2 : 1;
+  return err instanceof XaiError && err.kind !== 'runtime' && err.kind !== 'unavailable' ? 2 : 1;
 }
 
 /** HTTP status for an error. */
@@ -95,6 +96,8 @@ export function httpStatusFor(err: unknown): number {
       return 413;
     case 'unsupported':
       return err.code === 'unsupported_media_type' ? 415 : 400;
+    case 'unavailable':
+      return 503;
     case 'runtime':
       return 500;
   }

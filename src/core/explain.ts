@@ -5,12 +5,14 @@
  */
 import { getExplainer } from '../explainers/index.js';
 import { InvalidInputError } from './errors.js';
-import type { Explanation } from './explainer.js';
+import type { ExplainRequest, Explanation } from './explainer.js';
 import type { LoadedModel } from './models/loaded-model.js';
 import { resolveParams, type ParamValues } from './params.js';
 import { predict, type Prediction } from './predict.js';
 import type { BackendInfo } from './runtime/types.js';
 import { sizeOf, type Tensor } from './tensor.js';
+import { explainSharded } from './perturbation/shards.js';
+import type { ShardExecutor } from './perturbation/executors/types.js';
 
 /** Bounds of the options every method shares. */
 export const COMMON_LIMITS = {
@@ -26,8 +28,17 @@ export interface ExplainOptions {
   params?: Record<string, unknown>;
   seed?: number;
   batchSize?: number;
+  /** Split a shardable method into this many shards (default 1); any split gives the same result. */
+  shards?: number;
+  /** Where shards run (default: in this process). */
+  executors?: readonly ShardExecutor[];
   onProgress?: (done: number, total: number) => void;
+  /** Called with the validated request before any explanation work, e.g. to enforce a budget. */
+  beforeRun?: (req: ExplainRequest) => Promise<void> | void;
 }
+
+/** Most shards one explanation may be split into. */
+export const MAX_SHARDS = 1024;
 
 export interface ExplainResult {
   method: string;
@@ -38,6 +49,7 @@ export interface ExplainResult {
   params: ParamValues;
   seed: number;
   batchSize: number;
+  shards: number;
   layer?: string;
   backend: BackendInfo;
   timings: { predictMs: number; explainMs: number };
@@ -73,7 +85,16 @@ export async function explain(model: LoadedModel, input: Tensor, opts: ExplainOp
   const [prediction] = await predict(model, input);
   const target = opts.target === undefined ? prediction.top[0].index : model.checkTarget(opts.target);
   const t1 = performance.now();
-  const explanation = await spec.explain({ model, input, target, layer: opts.layer, params, seed, batchSize, onProgress: opts.onProgress });
+  const shards = checkInt('shards', opts.shards ?? 1, { min: 1, max: MAX_SHARDS });
+  const req: ExplainRequest = { model, input, target, layer: opts.layer, params, seed, batchSize, onProgress: opts.onProgress };
+  await opts.beforeRun?.(req);
+  let explanation: Explanation;
+  if (shards > 1 || opts.executors) {
+    if (!spec.shardable) throw new InvalidInputError(`method "${spec.name}" is not shardable; use shards=1`, { param: 'shards' });
+    explanation = await explainSharded(spec.name, req, { shards, executors: opts.executors });
+  } else {
+    explanation = await spec.explain(req);
+  }
   const t2 = performance.now();
   const session = await model.session();
   return {
@@ -85,6 +106,7 @@ export async function explain(model: LoadedModel, input: Tensor, opts: ExplainOp
     params,
     seed,
     batchSize,
+    shards,
     ...(opts.layer ? { layer: opts.layer } : {}),
     backend: session.backend,
     timings: { predictMs: t1 - t0, explainMs: t2 - t1 },

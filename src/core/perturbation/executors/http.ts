@@ -22,6 +22,8 @@ export interface HttpExecutorOptions {
   /** Per-request time limit (default 10 minutes). */
   timeoutMs?: number;
   headers?: Record<string, string>;
+  /** Extra headers per shard, e.g. a signature (shard-auth.ts shardAuthHeaders). */
+  sign?: (shard: ShardSpec) => Promise<Record<string, string>> | Record<string, string>;
   fetch?: typeof fetch;
 }
 
@@ -57,7 +59,7 @@ export function httpExecutors(o: HttpExecutorOptions): ShardExecutor[] {
         try {
           res = await doFetch(endpoint, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', ...o.headers },
+            headers: { 'content-type': 'application/json', ...o.headers, ...(o.sign ? await o.sign(shard) : {}) },
             body: `{"shard":${JSON.stringify(shard)},"input":${inputJson}}`,
             signal: ac.signal,
           });
