@@ -8,7 +8,7 @@ const samples = (JSON.parse(readFileSync(new URL('index.json', samplesDir), 'utf
 
 let server: DevServer;
 beforeAll(async () => {
-  server = await startWranglerDev();
+  server = await startWranglerDev({ vars: { SHARD_SECRET: "e2e-secret-0123456789abcdef" } });
 }, 120_000);
 afterAll(async () => server?.stop());
 

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,10 +28,20 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function startWranglerDev(timeoutMs = 90_000): Promise<DevServer> {
-  const port = await freePort();
+export interface DevOptions {
+  /** `--var` bindings, e.g. SHARD_SECRET, SHARD_ENDPOINTS. */
+  vars?: Record<string, string>;
+  port?: number;
+  timeoutMs?: number;
+}
+
+export async function startWranglerDev(opts: DevOptions = {}): Promise<DevServer> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const port = opts.port ?? (await freePort());
   const wrangler = createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
-  const child: ChildProcess = spawn(process.execPath, [wrangler, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(await freePort())], {
+  const vars = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const persist = join(tmpdir(), `xai-wrangler-${port}`);
+  const child: ChildProcess = spawn(process.execPath, [wrangler, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(await freePort()), '--persist-to', persist, ...vars], {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
