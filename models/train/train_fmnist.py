@@ -103,7 +103,7 @@ def main():
     ap.add_argument("--out", required=True, help="models/<id>")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--shift", type=int, default=2, help="random-shift augmentation in pixels (0 = off)")
+    ap.add_argument("--shift", type=int, default=0, help="random-shift augmentation in pixels (0 = off)")
     ap.add_argument("--flip", type=int, default=0, help="1 = random horizontal flips")
     ap.add_argument("--blocks", type=int, default=1, help="resnet: BasicBlocks per stage")
     ap.add_argument("--threads", type=int, default=2)
@@ -142,6 +142,8 @@ def main():
             opt.step()
             sched.step()
             tot += loss.item() * len(idx)
+            if (i // a.batch + 1) % 100 == 0:
+                print(f"  step {i // a.batch + 1} loss {loss.item():.4f} elapsed {time.time() - t0:.0f}s", flush=True)
         acc = (predict(model, xte).argmax(1).numpy() == yte).mean()
         print(f"epoch {ep + 1}/{a.epochs} loss {tot / len(xtr):.4f} test_acc {acc:.4f} "
               f"elapsed {time.time() - t0:.0f}s", flush=True)
@@ -169,12 +171,9 @@ def main():
         title = f"Fashion-MNIST small ResNet ({3 * a.blocks} BasicBlocks, widths 16/32/64)"
         cam, feat = f"/layer3/layer3.{a.blocks - 1}/relu2/Relu_output_0", "/flatten/Flatten_output_0"
     cmd = f"models/train/train_fmnist.py --arch {a.arch} --epochs {a.epochs} --seed {a.seed}"
-    if a.arch == "resnet":
-        cmd += f" --blocks {a.blocks}"
-    if a.limit:
-        cmd += f" --limit {a.limit}"
-    if a.shift != 2 or a.flip:
-        cmd += f" --shift {a.shift} --flip {a.flip}"
+    for k in ("blocks", "lr", "batch", "shift", "flip", "threads", "limit"):  # every non-default option
+        if getattr(a, k) != ap.get_default(k) and (k != "blocks" or a.arch == "resnet"):
+            cmd += f" --{k} {getattr(a, k)}"
     manifest = {
         "id": mid, "title": title, "task": "classification",
         "input": {"name": "input", "shape": [-1, 1, 28, 28], "layout": "NCHW"},
@@ -188,7 +187,7 @@ def main():
                     "samplesAccuracy": sample_acc, "samplesSet": "models/samples/fmnist (100 test images)"},
         "training": {"epochs": a.epochs, "seed": a.seed,
                      "optimizer": f"Adam lr {a.lr} one-cycle, batch {a.batch}",
-                     "augmentation": f"random shift +-{a.shift}px" + (", horizontal flip" if a.flip else ""),
+                     "augmentation": ", ".join([f"random shift +-{a.shift}px"] * bool(a.shift) + ["horizontal flip"] * a.flip) or "none",
                      "batchSize": a.batch, "torch": torch.__version__, "seconds": seconds, "params": params,
                      "cpuThreads": a.threads},
     }
