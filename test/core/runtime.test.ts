@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { createNodeRuntime } from '../../src/core/runtime/node.js';
 import { expectAllClose } from '../helpers/close.js';
+import { REFERENCE_DATA_DIR } from '../helpers/reference-dir.js';
 
-const REF = new URL('../../../shared/reference/data/', import.meta.url).pathname;
+const REF = REFERENCE_DATA_DIR + '/';
 const refManifest = JSON.parse(readFileSync(`${REF}manifest.json`, 'utf8'));
 const bin = (rel: string) => {
   const b = readFileSync(`${REF}${rel}`);

@@ -13,8 +13,9 @@ import { createNodeRuntime } from '../../src/core/runtime/node.js';
 import type { Runtime, Session } from '../../src/core/runtime/types.js';
 import type { Tensor } from '../../src/core/tensor.js';
 import type { PerturbationMethod } from '../../src/core/perturbation/types.js';
+import { REFERENCE_DATA_DIR } from '../helpers/reference-dir.js';
 
-export const REF = '/work/shared/reference/data';
+export const REF = REFERENCE_DATA_DIR;
 
 export function readF32(path: string): Float32Array {
   const b = readFileSync(path);

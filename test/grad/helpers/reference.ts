@@ -8,8 +8,9 @@ import { LoadedModel } from '../../../src/core/models/loaded-model.js';
 import type { ModelManifest } from '../../../src/core/models/manifest.js';
 import type { Runtime } from '../../../src/core/runtime/types.js';
 import type { Tensor } from '../../../src/core/tensor.js';
+import { REFERENCE_DATA_DIR } from '../../helpers/reference-dir.js';
 
-export const REF_DIR = '/work/shared/reference/data';
+export const REF_DIR = REFERENCE_DATA_DIR;
 
 interface RefAttribution {
   method: string;
