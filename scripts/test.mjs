@@ -18,6 +18,7 @@ const steps = [
   () => npx('tsc', ['-p', 'tsconfig.json']),
   () => run(process.execPath, ['scripts/prepare-worker.mjs']),
   () => run(process.execPath, ['scripts/make-fixtures.mjs']),
+  () => run(process.execPath, ['scripts/make-gradient-fixtures.mjs']),
   () => npx('tsc', ['-p', 'functions/tsconfig.json']),
 ];
 for (const step of steps) {

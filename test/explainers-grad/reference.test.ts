@@ -40,7 +40,11 @@ const TOL: Record<string, number> = { tinycnn: 1e-4, fmnist_cnn: 1e-4, vgglike: 
  *   vs onnxruntime-web differs by 3.3e-2 on this case, Captum's float32 map vs float64 autograd by 4.7e-3 (manifest
  *   check_saliency_finite_difference), and at the manifest's float64 finite-difference points we agree with
  *   float64 to 1e-7: the plain gradient of this case is ill-conditioned in float32. Checked with correlation > 0.995 (wasm input x gradient: 0.9986).
- * - fmnist_cnn riemann-trapezoid IG: 2.9e-4 (Gauss-Legendre 3.6e-5); not fully explained (see report).
+ * - fmnist_cnn/fmnist_test_00030 riemann-trapezoid IG on wasm only: 2.9e-4. At alpha = 27/31 one conv2
+ *   pre-activation is 1.4e-7 from the ReLU kink (PyTorch float32), and the WASM kernels' accumulation order rounds
+ *   it to the other side, so that step's gradient differs by 0.43% (weight 1/32). onnxruntime-node with Captum's
+ *   float32 path points (see integrated-gradients.ts) matches to 1e-7 on every step; it was 2.9e-4 on native too
+ *   before the points were computed in float32 like Captum's.
  */
 const RELAXED: Record<string, number> = {
   'vgglike/astronaut_64|saliency_abs': 1e-1,
@@ -51,8 +55,8 @@ const RELAXED: Record<string, number> = {
   'vgglike/astronaut_64|guided_gradcam_last_conv': 5e-2,
   'vgglike/astronaut_64|guided_backprop': 5e-2,
   'vgglike/astronaut_64|deconvolution': 5e-2,
+  'fmnist_cnn/fmnist_test_00030|integrated_gradients_riemann_trapezoid|wasm': 5e-4,
 };
-const FMNIST_TRAPEZOID = 5e-4;
 const worst = new Map<string, number>();
 
 describe('gradient explainers vs Captum', () => {
@@ -70,7 +74,7 @@ describe('gradient explainers vs Captum', () => {
               const err = relativeL2(e.attribution.data, ref.data);
               const key = `${model}|${chk.ref}|${backend}`;
               worst.set(key, Math.max(worst.get(key) ?? 0, err));
-              const relaxed = RELAXED[`${c.id}|${chk.ref}`] ?? (model === 'fmnist_cnn' && chk.ref.includes('trapezoid') ? FMNIST_TRAPEZOID : undefined);
+              const relaxed = RELAXED[`${c.id}|${chk.ref}`] ?? RELAXED[`${c.id}|${chk.ref}|${backend}`];
               if (relaxed !== undefined) {
                 expect(err, `${c.id} ${chk.ref} ${backend}`).toBeLessThanOrEqual(relaxed);
                 expect(correlation(e.attribution.data, ref.data)).toBeGreaterThan(0.995);

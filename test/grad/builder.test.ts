@@ -40,6 +40,30 @@ describe('gradient graph builder', () => {
     }
   });
 
+  it('non-overlapping max-pool ties go to the first maximum in both graph forms (portable and MaxPool Indices + MaxUnpool)', async () => {
+    // 1x1x4x5 all equal except a few: 2x2/2 windows (the last column is dropped by the floor).
+    const m = tinyModel([1, 4, 5], { nodes: [makeNode('MaxPool', ['x'], ['y'], { kernel_shape: [2, 2], strides: [2, 2] })], out: 'y' });
+    const x = new Float32Array(20).fill(1);
+    x[0] = 0; // window (0,0): first max at (0,1)
+    x[12] = 3; // window (1,1): (2,2) is the unique max
+    const w = Float32Array.of(1, 10, 100, 1000);
+    const expected = new Float32Array(20);
+    expected[1] = 1;
+    expected[2] = 10; // window (0,1): all tie -> (0,2)
+    expected[10] = 100; // window (1,0): all tie -> (2,0)
+    expected[12] = 1000;
+    for (const maxPoolIndices of [false, true]) {
+      const g = buildGradientGraph(serializeModel(m), { scalar: { kind: 'unit', tensor: 'y' }, maxPoolIndices });
+      expect(g.model.graph!.node.some((n) => n.opType === 'MaxUnpool')).toBe(maxPoolIndices);
+      for (const b of BACKENDS) {
+        const s = await runtimeFor(b).createSession(g.bytes);
+        const out = await s.run({ x: { data: x, shape: [1, 1, 4, 5] }, [GRAD_IO.target]: { data: w, shape: [1, 1, 2, 2] } });
+        expectAllClose(out[GRAD_IO.inputGrad].data, expected, { atol: 0, rtol: 0 });
+        await s.dispose();
+      }
+    }
+  });
+
   it('emits only ops the WebGPU EP supports (no MaxPool Indices, no ScatterElements)', () => {
     for (const model of ['tinycnn', 'vgglike', 'fmnist_cnn']) {
       const g = buildGradientGraph(refModelBytes(model), { rules: GUIDED, tensors: [camLayer(model)] });
@@ -98,7 +122,8 @@ describe('gradient graph builder', () => {
       gradientGraphKey({ scalar: { kind: 'probability' } }),
       gradientGraphKey({ tensors: ['a'] }),
       gradientGraphKey({ tensors: ['a'], inputGradient: false }),
+      gradientGraphKey({ maxPoolIndices: true }),
     ]);
-    expect(keys.size).toBe(5);
+    expect(keys.size).toBe(6);
   });
 });

@@ -32,6 +32,8 @@ const CASES: OpCase[] = [
   { name: 'Conv depthwise SAME_UPPER stride 2', xShape: [4, 6, 7], graph: (r) => ({ nodes: [n('Conv', ['x', 'w'], ['y'], { group: 4, strides: [2, 2], auto_pad: 'SAME_UPPER' })], inits: [W('w', [4, 1, 3, 3], r)], out: 'y' }) },
   { name: 'Conv groups=2 SAME_LOWER', xShape: [4, 7, 7], graph: (r) => ({ nodes: [n('Conv', ['x', 'w'], ['y'], { group: 2, strides: [2, 2], auto_pad: 'SAME_LOWER', kernel_shape: [2, 2] })], inits: [W('w', [6, 2, 2, 2], r)], out: 'y' }) },
   { name: 'Conv VALID stride 3 (output_padding)', xShape: [2, 10, 9], graph: (r) => ({ nodes: [n('Conv', ['x', 'w'], ['y'], { strides: [3, 2], auto_pad: 'VALID' })], inits: [W('w', [3, 2, 2, 2], r)], out: 'y' }) },
+  { name: 'Conv stride 1, 16 channels, groups 2, dilations, asym pads (flipped-Conv backward)', xShape: [16, 7, 6], graph: (r) => ({ nodes: [n('Conv', ['x', 'w', 'b'], ['y'], { group: 2, dilations: [2, 1], pads: [2, 1, 1, 0] })], inits: [W('w', [6, 8, 3, 3], r, 0.2), W('b', [6], r)], out: 'y' }) },
+  { name: 'Conv 1x1 with pads 1, 8 channels (pads beyond the kernel: ConvTranspose backward)', xShape: [8, 4, 5], graph: (r) => ({ nodes: [n('Conv', ['x', 'w'], ['y'], { pads: [1, 1, 1, 1] })], inits: [W('w', [3, 8, 1, 1], r)], out: 'y' }) },
   { name: 'Conv1d', xShape: [2, 9], graph: (r) => ({ nodes: [n('Conv', ['x', 'w'], ['y'], { strides: [2], pads: [1, 1] })], inits: [W('w', [3, 2, 3], r)], out: 'y' }) },
   { name: 'Gemm transB alpha beta', xShape: [6], graph: (r) => ({ nodes: [n('Gemm', ['x', 'w', 'b'], ['y'], { transB: 1, alpha: { float: 0.7 }, beta: { float: 1.3 } })], inits: [W('w', [5, 6], r), W('b', [5], r)], out: 'y' }) },
   { name: 'Gemm no trans', xShape: [6], graph: (r) => ({ nodes: [n('Gemm', ['x', 'w'], ['y'])], inits: [W('w', [6, 4], r)], out: 'y' }) },
@@ -55,6 +57,8 @@ const CASES: OpCase[] = [
   { name: 'MaxPool 3x3/2 ceil_mode', xShape: [2, 8, 8], gen: 'grid', graph: () => ({ nodes: [n('MaxPool', ['x'], ['y'], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })], out: 'y' }) },
   { name: 'MaxPool dilations + pads', xShape: [1, 7, 6], gen: 'grid', graph: () => ({ nodes: [n('MaxPool', ['x'], ['y'], { kernel_shape: [2, 3], strides: [1, 2], dilations: [2, 1], pads: [1, 0, 1, 1] })], out: 'y' }) },
   { name: 'MaxPool SAME_UPPER 3x3/2', xShape: [2, 7, 6], gen: 'grid', graph: () => ({ nodes: [n('MaxPool', ['x'], ['y'], { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' })], out: 'y' }) },
+  { name: 'MaxPool 2x2/2 odd size (last row/col dropped)', xShape: [2, 7, 5], gen: 'grid', graph: () => ({ nodes: [n('MaxPool', ['x'], ['y'], { kernel_shape: [2, 2], strides: [2, 2] })], out: 'y' }) },
+  { name: 'MaxPool 2x3/2x3 pads + ceil_mode (non-overlapping)', xShape: [2, 7, 8], gen: 'grid', graph: () => ({ nodes: [n('MaxPool', ['x'], ['y'], { kernel_shape: [2, 3], strides: [2, 3], pads: [1, 0, 0, 1], ceil_mode: 1 })], out: 'y' }) },
   { name: 'AveragePool 3x3/2 pads exclude', xShape: [2, 7, 7], graph: () => ({ nodes: [n('AveragePool', ['x'], ['y'], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })], out: 'y' }) },
   { name: 'AveragePool include pad', xShape: [2, 7, 7], graph: () => ({ nodes: [n('AveragePool', ['x'], ['y'], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 })], out: 'y' }) },
   { name: 'AveragePool ceil_mode', xShape: [2, 8, 8], graph: () => ({ nodes: [n('AveragePool', ['x'], ['y'], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })], out: 'y' }) },
@@ -108,19 +112,25 @@ describe('exact gradient of every op vs finite differences', () => {
       const model = tinyModel(c.xShape, c.graph(r));
       const size = c.xShape.reduce((a, b) => a * b, 1);
       const x = genInput(c, size, r);
-      const built = buildGradientGraph(serializeModel(model), { scalar: { kind: 'unit', tensor: model.graph!.output[0].name } });
+      const scalar = { kind: 'unit', tensor: model.graph!.output[0].name } as const;
+      const built = buildGradientGraph(serializeModel(model), { scalar });
       const yShape = built.targetDims.slice(1) as number[];
       expect(yShape.every((d) => typeof d === 'number')).toBe(true);
       const w = randn(yShape.reduce((a, b) => a * b, 1), r);
       const fd = await finiteDifference(model, x, c.xShape, w, 1e-5, c.gen === 'grid' ? 1e-2 : 1e-2);
-      for (const backend of BACKENDS) {
-        const s = await runtimeFor(backend).createSession(built.bytes);
-        try {
-          const out = await s.run({ x: { data: x, shape: [1, ...c.xShape] }, [GRAD_IO.target]: { data: w, shape: [1, ...yShape] } });
-          const err = relativeL2(out[GRAD_IO.inputGrad].data, fd.grad);
-          expect(err, `${backend} (fd in ${fd.f64 ? 'float64' : 'float32'})`).toBeLessThanOrEqual(1e-3);
-        } finally {
-          await s.dispose();
+      // Max-pool graphs also in their CPU/WASM form (MaxPool Indices + MaxUnpool where windows do not overlap).
+      const graphs = [built];
+      if (model.graph!.node.some((m) => m.opType === 'MaxPool')) graphs.push(buildGradientGraph(serializeModel(model), { scalar, maxPoolIndices: true }));
+      for (const [gi, graph] of graphs.entries()) {
+        for (const backend of BACKENDS) {
+          const s = await runtimeFor(backend).createSession(graph.bytes);
+          try {
+            const out = await s.run({ x: { data: x, shape: [1, ...c.xShape] }, [GRAD_IO.target]: { data: w, shape: [1, ...yShape] } });
+            const err = relativeL2(out[GRAD_IO.inputGrad].data, fd.grad);
+            expect(err, `${backend}${gi ? ' maxPoolIndices' : ''} (fd in ${fd.f64 ? 'float64' : 'float32'})`).toBeLessThanOrEqual(1e-3);
+          } finally {
+            await s.dispose();
+          }
         }
       }
     });

@@ -28,6 +28,23 @@ export class Emitter {
     return o;
   }
 
+  /** Add a node with several outputs; returns their names. */
+  opMulti(opType: string, inputs: readonly string[], outputs: number, attrs: Record<string, AttrValue | undefined> = {}): string[] {
+    const outs = Array.from({ length: outputs }, () => this.fresh(opType));
+    this.nodes.push(makeNode(opType, inputs, outs, attrs, `${this.prefix}/${opType}_${this.counter++}`));
+    return outs;
+  }
+
+  /** A copy of a forward node (same op and attributes) on other inputs; returns its first output. */
+  clone(node: NodeProto, inputs: readonly string[]): string {
+    const o = this.fresh(`${node.opType}_clone`);
+    const copy = makeNode(node.opType, inputs, [o], {}, `${this.prefix}/${node.opType}_clone_${this.counter++}`);
+    copy.attribute = node.attribute.map((a) => ({ ...a }));
+    copy.domain = node.domain;
+    this.nodes.push(copy);
+    return o;
+  }
+
   /** A float32 constant (scalar when dims are omitted); small ones are shared. */
   constF(values: ArrayLike<number>, dims: readonly number[] = []): string {
     return this.constant('f', values, dims);

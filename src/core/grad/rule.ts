@@ -26,6 +26,8 @@ export interface BackwardContext {
   shape(name: string): Dim[];
   /** Static numeric shape (no symbols), or an error naming the node. */
   staticShape(name: string, from?: number): number[];
+  /** The graph may use MaxPool's Indices output and MaxUnpool (not WebGPU); see GradientGraphOptions. */
+  readonly maxPoolIndices: boolean;
   /** Throw UnsupportedError naming this node. */
   fail(message: string): never;
 }
@@ -44,8 +46,11 @@ export interface CompositeEntry {
   readonly rule: Rule;
 }
 
-/** A canonizer rewrites the model before the walk (e.g. fold BatchNorm into Conv for LRP). Pure. */
-export type Canonizer = (model: ModelProto) => ModelProto;
+/**
+ * A canonizer rewrites the model before the walk (e.g. fold BatchNorm into Conv for LRP). Pure. Tensors in
+ * `keep` (the input, the logits and every tensor the caller asked for) must survive under their names.
+ */
+export type Canonizer = (model: ModelProto, keep: ReadonlySet<string>) => ModelProto;
 
 export interface Composite {
   /** Identifies the rule set in cache keys; two composites with the same name must behave the same. */

@@ -18,7 +18,12 @@ export interface GradientResult {
 
 /** The cached session of a gradient graph for `model`. */
 export function gradientSession(model: LoadedModel, opts: GradientGraphOptions): Promise<Session> {
-  const full: GradientGraphOptions = { ...opts, input: opts.input ?? model.manifest.input.name, output: opts.output ?? model.manifest.output.name };
+  const full: GradientGraphOptions = {
+    ...opts,
+    input: opts.input ?? model.manifest.input.name,
+    output: opts.output ?? model.manifest.output.name,
+    maxPoolIndices: opts.maxPoolIndices ?? model.runtime.describe().backend !== 'webgpu',
+  };
   return model.variant(gradientGraphKey(full), () => buildGradientGraph(model.bytes, full).bytes);
 }
 

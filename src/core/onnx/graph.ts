@@ -1,6 +1,6 @@
 /**
  * A read-only view of an ONNX graph for graph rewriting: producers and consumers of each tensor, constant
- * values (initializers and Constant nodes), the default opset, nodes in topological order, and static shapes
+ * values (initializers, Constant nodes and Identity nodes of either), the default opset, nodes in topological order, and static shapes
  * (inferred by ./shapes.ts for the ops the gradient builder covers; the batch stays a symbol).
  */
 import { InvalidInputError } from '../errors.js';
@@ -54,7 +54,9 @@ export class GraphInfo {
     if (init) v = decodeTensor(init);
     else {
       const p = this.producer.get(name);
-      if (p?.opType === 'Constant') {
+      // Exporters deduplicate equal weights through Identity nodes (e.g. a BatchNorm bias shared by two layers).
+      if (p?.opType === 'Identity') v = this.constValue(p.input[0]);
+      else if (p?.opType === 'Constant') {
         const a = attr(p, 'value');
         if (a?.t) v = decodeTensor(a.t);
         else if (attr(p, 'value_float')) v = { dims: [], dataType: 1, values: Float64Array.of(attr(p, 'value_float')!.f) };

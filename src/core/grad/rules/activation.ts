@@ -10,10 +10,16 @@ const x0 = (ctx: BackwardContext): string => ctx.node.input[0];
 const y0 = (ctx: BackwardContext): string => ctx.node.output[0];
 const g0 = (ctx: BackwardContext): string => ctx.gradOutputs[0]!;
 
+/**
+ * ReLU's forward mask x > 0, read from the output (y > 0 exactly when x > 0): then nothing but the ReLU consumes
+ * the pre-activation, and onnxruntime can still fuse the producing Conv with the ReLU in the gradient graph.
+ */
+const reluOn = (ctx: BackwardContext): string => ctx.emit.op('Greater', [y0(ctx), ctx.emit.constF([0])]);
+
 /** Exact ReLU gradient: g where x > 0, else 0. */
 export const reluRule: Rule = {
   name: 'gradient',
-  backward: (ctx) => [ctx.emit.maskZero(ctx.emit.op('Greater', [x0(ctx), ctx.emit.constF([0])]), g0(ctx))],
+  backward: (ctx) => [ctx.emit.maskZero(reluOn(ctx), g0(ctx))],
 };
 
 /**
@@ -22,7 +28,7 @@ export const reluRule: Rule = {
  */
 export const guidedReluRule: Rule = {
   name: 'guided',
-  backward: (ctx) => [ctx.emit.maskZero(ctx.emit.op('Greater', [x0(ctx), ctx.emit.constF([0])]), ctx.emit.op('Relu', [g0(ctx)]))],
+  backward: (ctx) => [ctx.emit.maskZero(reluOn(ctx), ctx.emit.op('Relu', [g0(ctx)]))],
 };
 
 /**

@@ -6,6 +6,8 @@
  * keeps only the first match; the masked gradients, stacked as K channels per input channel, go back to their
  * positions through one depthwise ConvTranspose with one-hot kernels. Only Slice, Equal, Cast, Mul, Sub, Add,
  * Concat, Reshape and ConvTranspose are used: all run on ORT's CPU, WASM and WebGPU EPs.
+ * With GradientGraphOptions.maxPoolIndices (CPU and WASM only), non-overlapping pools use MaxPool's Indices
+ * output and MaxUnpool instead, about 40% cheaper there (strided Slices are slow on those EPs).
  * AveragePool scatters g / window-count with an all-ones depthwise ConvTranspose; GlobalAveragePool expands.
  */
 import { attrInt } from '../../onnx/model.js';
@@ -37,6 +39,12 @@ export const maxPoolRule: Rule = {
     if (attrInt(n, 'storage_order', 0) !== 0) ctx.fail('storage_order=1 is not supported');
     const geo = windowGeometry(n, xs);
     const r = geo.kernel.length;
+    if (ctx.maxPoolIndices && geo.kernel.every((k, i) => geo.dilations[i] === 1 && geo.strides[i] >= k)) {
+      // Non-overlapping windows: every input element wins at most one window, so MaxUnpool's assignment is the
+      // sum. ORT's CPU/WASM MaxPool indices are the first maximum in row-major order (strict '>' scan).
+      const [, idx] = e.opMulti('MaxPool', [x], 2, { kernel_shape: geo.kernel, strides: geo.strides, pads: [...geo.padsBegin, ...geo.padsEnd], ceil_mode: attrInt(n, 'ceil_mode', 0) || undefined });
+      return [e.op('MaxUnpool', [g, idx, e.shapeOf(x)], { kernel_shape: geo.kernel, strides: geo.strides, pads: [...geo.padsBegin, ...geo.padsEnd] })];
+    }
     // Pad with the lowest float so that padding never equals a window's maximum; extra end padding makes
     // ceil_mode windows that run past the input sliceable.
     const padEnd = geo.outSpatial.map((o, i) => Math.max(geo.padsEnd[i], (o - 1) * geo.strides[i] + (geo.kernel[i] - 1) * geo.dilations[i] + 1 - geo.inSpatial[i] - geo.padsBegin[i]));
