@@ -35,7 +35,7 @@ export function gradCamPlusPlus(req: ExplainRequest): Promise<Explanation> {
 export const gradCamPlusPlusSpec: ExplainerSpec = {
   name: 'grad-cam++',
   title: 'Grad-CAM++',
-  family: 'gradient',
+  family: 'activation',
   needsGradients: true,
   shardable: false,
   paper: 'Chattopadhyay, Sarkar, Howlader & Balasubramanian (2018). Grad-CAM++: Improved Visual Explanations for Deep Convolutional Networks.',

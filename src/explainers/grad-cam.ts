@@ -14,7 +14,7 @@ export function gradCam(req: ExplainRequest): Promise<Explanation> {
 export const gradCamSpec: ExplainerSpec = {
   name: 'grad-cam',
   title: 'Grad-CAM',
-  family: 'gradient',
+  family: 'activation',
   needsGradients: true,
   shardable: false,
   paper: 'Selvaraju, Cogswell, Das, Vedantam, Parikh & Batra (2017). Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization.',
