@@ -16,6 +16,11 @@ export interface NodeRuntimeOptions {
   backend?: NodeBackendChoice;
   /** Intra-op threads; default all cores. */
   threads?: number;
+  /**
+   * Let onnxruntime-node's intra-op threads spin while waiting for work (default false). Spinning lowers
+   * latency on an idle machine, but on shared or oversubscribed CPUs it halves small-model throughput.
+   */
+  spin?: boolean;
 }
 
 const ORT_VERSION = '1.30.0';
@@ -25,7 +30,7 @@ interface Loaded {
   create(bytes: Uint8Array): Promise<Session>;
 }
 
-async function loadNative(threads: number): Promise<Loaded> {
+async function loadNative(threads: number, spin: boolean): Promise<Loaded> {
   const ort = await import('onnxruntime-node');
   const info: BackendInfo = { platform: 'node', backend: 'native', runtime: `onnxruntime-node@${ort.env.versions?.node ?? ORT_VERSION}`, threads };
   return {
@@ -36,6 +41,7 @@ async function loadNative(threads: number): Promise<Loaded> {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        extra: { session: { intra_op: { allow_spinning: spin ? '1' : '0' } } },
       });
       return new OrtSessionAdapter(s, ort.Tensor as unknown as OrtTensorCtor, info);
     },
@@ -85,7 +91,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
     loaded ??= (async () => {
       if (choice === 'wasm') return loadWasm(threads);
       try {
-        return await loadNative(threads);
+        return await loadNative(threads, options.spin ?? false);
       } catch (err) {
         if (choice === 'native') throw new RuntimeFailure(`[native] onnxruntime-node failed to load: ${(err as Error).message}`, { cause: err });
         return loadWasm(threads, `[native] ${(err as Error).message}`);

@@ -1,5 +1,5 @@
 /**
- * Perturbation benchmarks (not part of the test suite; `node test/perturbation/bench/run.mjs`):
+ * Perturbation benchmarks (`npm run bench -- perturbation`, bundled by bench/perturbation.bench.mjs):
  *  1. explainer overhead = explainer wall time / (the same number of forward passes at the same batch size,
  *     on pre-built batches, same session), for RISE (4000 masks), occlusion and LIME (1000 samples), on a
  *     224 x 224 model and on the Fashion-MNIST CNN;
@@ -7,20 +7,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { LoadedModel } from '../../../src/core/models/loaded-model.js';
-import { resolveParams } from '../../../src/core/params.js';
-import { createNodeRuntime } from '../../../src/core/runtime/node.js';
-import { OrtSessionAdapter, type OrtTensorCtor } from '../../../src/core/runtime/ort-session.js';
-import type { Runtime } from '../../../src/core/runtime/types.js';
-import { composeSession } from '../../../src/core/perturbation/compose.js';
-import { explainWith, planWith } from '../../../src/core/perturbation/engine.js';
-import { createWorkerPool } from '../../../src/core/perturbation/executors/worker-pool.node.js';
-import { explainSharded } from '../../../src/core/perturbation/shards.js';
-import type { PerturbationMethod } from '../../../src/core/perturbation/types.js';
-import { limeMethod } from '../../../src/explainers/lime.js';
-import { occlusionMethod } from '../../../src/explainers/occlusion.js';
-import { riseMethod } from '../../../src/explainers/rise.js';
-import { manifestFor } from '../helpers.js';
+import { LoadedModel } from '../../src/core/models/loaded-model.js';
+import { resolveParams } from '../../src/core/params.js';
+import { createNodeRuntime } from '../../src/core/runtime/node.js';
+import { composeSession } from '../../src/core/perturbation/compose.js';
+import { explainWith, planWith } from '../../src/core/perturbation/engine.js';
+import { createWorkerPool } from '../../src/core/perturbation/executors/worker-pool.node.js';
+import { explainSharded } from '../../src/core/perturbation/shards.js';
+import type { PerturbationMethod } from '../../src/core/perturbation/types.js';
+import { limeMethod } from '../../src/explainers/lime.js';
+import { occlusionMethod } from '../../src/explainers/occlusion.js';
+import { riseMethod } from '../../src/explainers/rise.js';
+import { manifestFor } from '../../test/perturbation/helpers.js';
+import { REFERENCE_DATA_DIR } from '../../test/helpers/reference-dir.js';
 import { syntheticModel224 } from './synthetic-model.js';
 
 const BATCH = Number(process.env.BATCH ?? 32);
@@ -97,28 +96,14 @@ async function overhead(label: string, model: LoadedModel, input: { data: Float3
   console.log(`${label.padEnd(34)} passes ${String(e.passes).padStart(5)}  explainer ${best.toFixed(0).padStart(6)} ms  forward-only ${tForward.toFixed(0).padStart(6)} ms  ratio ${(best / tForward).toFixed(3)}  (in session.run ${bestInRun.toFixed(0)} ms, engine ${(best - bestInRun).toFixed(0)} ms)  cpu-time ratio ${(cpuExplain / cpuForward).toFixed(3)}`);
 }
 
-/** onnxruntime-node with intra-op thread spinning off (the runtime adapter does not expose this yet). */
-async function noSpinRuntime(): Promise<Runtime> {
-  const ort = await import('onnxruntime-node');
-  const info = { platform: 'node' as const, backend: 'native' as const, runtime: 'onnxruntime-node@1.30.0', threads };
-  return {
-    platform: 'node',
-    describe: () => info,
-    async createSession(bytes) {
-      const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', extra: { session: { intra_op: { allow_spinning: '0' } } } });
-      return new OrtSessionAdapter(s, ort.Tensor as unknown as OrtTensorCtor, info);
-    },
-  };
-}
-
 async function main() {
-  const rt = process.env.NOSPIN ? await noSpinRuntime() : createNodeRuntime({ backend: 'native', threads });
-  if (process.env.NOSPIN) console.log('(ORT intra-op spinning disabled)');
+  const rt = createNodeRuntime({ backend: 'native', threads, spin: Boolean(process.env.SPIN) });
+  if (process.env.SPIN) console.log('(ORT intra-op spinning enabled)');
   console.log(`cores ${threads}, batchSize ${BATCH}, onnxruntime-node native`);
   const m224 = new LoadedModel(manifestFor('synthetic-224', [3, 224, 224], 1000), syntheticModel224(), rt);
   const x224 = { data: Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.001) + Math.cos(i * 0.0173)), shape: [1, 3, 224, 224] };
-  const fm = new LoadedModel(manifestFor('fmnist-cnn', [1, 28, 28], 10), new Uint8Array(readFileSync('/work/shared/reference/data/models/fmnist_cnn.onnx')), rt);
-  const b = readFileSync('/work/shared/reference/data/inputs/fmnist_test_00000.bin');
+  const fm = new LoadedModel(manifestFor('fmnist-cnn', [1, 28, 28], 10), new Uint8Array(readFileSync(`${REFERENCE_DATA_DIR}/models/fmnist_cnn.onnx`)), rt);
+  const b = readFileSync(`${REFERENCE_DATA_DIR}/inputs/fmnist_test_00000.bin`);
   const xfm = { data: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), shape: [1, 1, 28, 28] };
   const which = process.env.ONLY ?? 'overhead,workers';
   if (which.includes('overhead')) {

@@ -5,8 +5,9 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { readFileSync } from 'node:fs';
-import { makeFloatTensor, makeNode, makeValueInfo, parseModel, serializeModel } from '../../../src/core/onnx/model.js';
-import { GraphProtoSchema } from '../../../src/core/onnx/proto/onnx_pb.js';
+import { makeFloatTensor, makeNode, makeValueInfo, parseModel, serializeModel } from '../../src/core/onnx/model.js';
+import { GraphProtoSchema } from '../../src/core/onnx/proto/onnx_pb.js';
+import { REFERENCE_DATA_DIR } from '../../test/helpers/reference-dir.js';
 
 function seeded(n: number, scale: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -19,7 +20,7 @@ function seeded(n: number, scale: number, seed: number): Float32Array {
 }
 
 export function syntheticModel224(): Uint8Array {
-  const m = parseModel(new Uint8Array(readFileSync('/work/shared/reference/data/models/tinycnn.onnx')));
+  const m = parseModel(new Uint8Array(readFileSync(`${REFERENCE_DATA_DIR}/models/tinycnn.onnx`)));
   const chans = [3, 32, 64, 128, 256];
   const nodes = [];
   const inits = [];
