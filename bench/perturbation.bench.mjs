@@ -13,7 +13,9 @@ const out = join(root, 'node_modules/.cache/xai-bench/perturbation');
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common', 'vitest'], logLevel: 'warning', absWorkingDir: root };
 await build({ ...common, entryPoints: [join(root, 'bench/perturbation/run-bench.ts')], outfile: join(out, 'run-bench.mjs') });
 await build({ ...common, entryPoints: [join(root, 'src/core/perturbation/executors/worker-entry.node.ts')], outfile: join(out, 'worker-entry.mjs') });
-const text = execFileSync(process.execPath, [join(out, 'run-bench.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+// Bundling moves import.meta.url: say where the reference models are.
+const env = { ...process.env, XAI_REFERENCE_DIR: process.env.XAI_REFERENCE_DIR ?? join(root, '..', 'shared', 'reference', 'data') };
+const text = execFileSync(process.execPath, [join(out, 'run-bench.mjs')], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 process.stdout.write(text);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/perturbation.md'), `Perturbation engine, ${new Date().toISOString()}\n\n\`\`\`\n${text}\`\`\`\n`);
