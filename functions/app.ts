@@ -21,6 +21,12 @@ export function createApp(getRuntime: () => Runtime) {
   const models = (env: Env): ModelCache => (cache ??= new ModelCache(assetStore(env), getRuntime()));
   const app = new Hono<AppEnv>();
   app.use('/api/*', requestId());
+  // One log line per API request, with its id (the same id is in the x-request-id response header).
+  app.use('/api/*', async (c, next) => {
+    const t0 = Date.now();
+    await next();
+    console.log(`[${c.get('requestId')}] ${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${Date.now() - t0}ms`);
+  });
   app.use('/api/*', async (c, next) => {
     const origins = (c.env?.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     return cors({ origin: origins.includes('*') ? '*' : origins, allowMethods: ['GET', 'POST', 'OPTIONS'], exposeHeaders: ['x-request-id', 'x-cache'], maxAge: 86400 })(c, next);

@@ -99,6 +99,32 @@ export function openApiDocument(serverUrl?: string) {
     request: { body: body(explainRequest) },
     responses: { 200: { description: 'explanation', content: { 'application/json': { schema: explainResponse }, 'image/png': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errors },
   });
+  const shardSpec = z.record(z.string(), z.unknown()).openapi('ShardSpec', { description: 'plain JSON shard spec: method, model, input digest, params, seed, sample range' });
+  const encodedTensor = z.object({ shape: z.array(z.number().int()), f32: z.string().openapi({ description: 'base64 little-endian float32' }) }).openapi('EncodedTensor');
+  r.registerPath({
+    method: 'post',
+    path: '/api/plan',
+    summary: 'Split a shardable explanation into signed shard specs (for clients that fan out themselves)',
+    request: { body: body(explainRequest) },
+    responses: {
+      200: { description: 'plan', content: { 'application/json': { schema: z.object({ plan: z.object({ planId: z.string(), method: z.string(), total: z.number().int(), passes: z.number().int(), shards: z.array(shardSpec) }), tokens: z.array(z.string()), input: encodedTensor, target: z.number().int(), endpoint: z.string(), header: z.string() }) } } },
+      ...errors,
+      503: { description: 'shards not configured (no SHARD_SECRET)', content: { 'application/json': { schema: errorSchema } } },
+    },
+  });
+  r.registerPath({
+    method: 'post',
+    path: '/api/shards',
+    summary: 'Run one signed shard spec and return its partial result',
+    description: 'The spec must carry a valid signature from /api/plan or a coordinator in the `x-xai-shard-auth` header.',
+    request: { body: { content: { 'application/json': { schema: z.object({ shard: shardSpec, input: encodedTensor }) } } } },
+    responses: {
+      200: { description: 'partial result (sufficient statistics, base64 float64)', content: { 'application/json': { schema: z.object({ partial: z.record(z.string(), z.unknown()) }) } } },
+      400: errors[400],
+      403: { description: 'unsigned, altered or expired spec', content: { 'application/json': { schema: errorSchema } } },
+      503: { description: 'shards not configured (no SHARD_SECRET)', content: { 'application/json': { schema: errorSchema } } },
+    },
+  });
   return docs.getOpenAPI31Document({
     openapi: '3.1.0',
     info: { title: 'xai-edge API', version: '0.1.0', description: 'Explanations of ONNX image classifiers at the edge.' },

@@ -120,7 +120,7 @@ describe('catalog and docs', () => {
   it('GET /api/openapi.json documents every route', async () => {
     const doc = (await (await worker.fetch(new Request('https://example.com/api/openapi.json'))).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/models', '/api/methods', '/api/predict', '/api/explain']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/models', '/api/methods', '/api/predict', '/api/explain', '/api/plan', '/api/shards']));
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ExplainRequest', 'ExplainResponse', 'Error']));
   });
 
