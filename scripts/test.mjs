@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, opts = {}) => {
   console.log(`\n$ ${[cmd, ...args].join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { WRANGLER_SEND_METRICS: 'false', ...process.env }, ...opts });
+  // The site was just built by prepare-worker: the site tests reuse it.
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { WRANGLER_SEND_METRICS: 'false', XAI_SITE_SKIP_BUILD: '1', ...process.env }, ...opts });
   return r.status ?? 1;
 };
 const npx = (bin, args) => run(process.execPath, [join(root, 'node_modules', '.bin', bin), ...args]);

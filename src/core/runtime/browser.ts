@@ -19,6 +19,8 @@ export interface BrowserRuntimeOptions {
   wasmPaths: string;
   /** WASM threads (needs cross-origin isolation for > 1). Default 1. */
   threads?: number;
+  /** The wasm binary itself, when the page obtains it (e.g. inflated from a gzipped asset); else fetched from wasmPaths. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
 }
 
 export function createBrowserRuntime(options: BrowserRuntimeOptions): Runtime {
@@ -28,6 +30,7 @@ export function createBrowserRuntime(options: BrowserRuntimeOptions): Runtime {
   }
   ort.env.wasm.wasmPaths = options.wasmPaths;
   ort.env.wasm.numThreads = options.threads ?? 1;
+  if (options.wasmBinary) ort.env.wasm.wasmBinary = options.wasmBinary;
   const version = `onnxruntime-web@${ort.env.versions?.web ?? '1.30.0'}`;
   let current: BackendInfo = { platform: 'browser', backend: order[0], runtime: version, threads: options.threads ?? 1 };
   // After a backend failed once, later sessions start from the one that worked.
