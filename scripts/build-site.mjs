@@ -31,6 +31,9 @@ if (!args.includes('--skip-gallery')) {
   node('build-gallery.mjs', args.filter((a) => a !== '--skip-gallery'));
 }
 
+step('dataset bias');
+node('build-bias.mjs');
+
 step('OpenAPI document');
 {
   const { build } = await import('esbuild');

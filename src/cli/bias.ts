@@ -17,6 +17,8 @@ export interface BiasFlags {
   seed?: number;
   method?: string;
   evidence?: number;
+  /** Split the evidence pass into K image ranges, run concurrently and merged (same report as one range). */
+  shards?: number;
   json?: boolean;
 }
 
@@ -46,14 +48,20 @@ export async function biasOnGenerated(model: LoadedModel, flags: BiasFlags, prog
   const method = flags.method ?? 'grad-cam';
   const spec = getExplainer(method);
   const count = flags.count ?? 500;
+  // The correlation that explains a flag is the one the model was trained on: the biased training split.
+  const trainPhi = phiMatrix(generatedLabels({ seed: flags.seed ?? 0, split: 'train', count: Math.max(count, 2000) }));
   const report = await analyzeGeneratedSet(
     model,
     { seed: flags.seed ?? 0, split, count },
-    { attribution: explainerAttribution(spec, model), evidenceCount: Math.min(flags.evidence ?? 200, count), onProgress: (_phase, d, t) => progress.update(d, t) },
+    {
+      attribution: explainerAttribution(spec, model),
+      evidenceCount: Math.min(flags.evidence ?? 200, count),
+      shards: flags.shards ?? 1,
+      explainPhi: trainPhi,
+      onProgress: (_phase, d, t) => progress.update(d, t),
+    },
   );
   progress.finish();
-  // The correlation that explains a flag is the one the model was trained on: the biased training split.
-  const trainPhi = phiMatrix(generatedLabels({ seed: flags.seed ?? 0, split: 'train', count: Math.max(count, 2000) }));
   const phiOf = (a: string, b: string) => trainPhi.cells[trainPhi.names.indexOf(a)]?.[trainPhi.names.indexOf(b)]?.phi ?? null;
   if (flags.json) {
     const flags2 = (report.evidence?.attributes ?? []).filter((a) => a.flagged).map((a) => ({ attribute: a.attribute, region: a.explanation?.region, share: a.explanation?.share, trainPhi: a.explanation ? phiOf(a.attribute, a.explanation.region) : null, modelPhi: a.explanation?.modelPhi ?? null }));

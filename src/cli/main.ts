@@ -24,7 +24,7 @@ commands:
   models   [--json]                                  list the committed models
   methods  [--json]                                  list explanation methods and their parameters
   bias     --attributes <list_attr_celeba.txt> [--json]          label correlations of an attribute file
-  bias     [--model bias-attributes] [--split unbiased] [--count 500] [--evidence 200] [--method grad-cam] [--json]
+  bias     [--model bias-attributes] [--split unbiased] [--count 500] [--evidence 200] [--method grad-cam] [--shards K] [--json]
                                                      bias view of a multi-label model on generated portraits
   predict  --model <id|file.onnx> (--image <png|jpg> | --tensor <file.bin>) [--top K] [--json]
   explain  --model <id|file.onnx> (--image <png|jpg> | --tensor <file.bin>) --method <name>
@@ -284,6 +284,7 @@ async function cmdBias(flags: Flags): Promise<void> {
     split: flags.split,
     count: intFlag(flags, 'count', 1, 100_000),
     evidence: intFlag(flags, 'evidence', 0, 100_000),
+    shards: intFlag(flags, 'shards', 1, 1024),
     seed: intFlag(flags, 'seed', 0, 2 ** 32 - 1),
     method: flags.method,
     json: flags.json,

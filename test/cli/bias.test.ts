@@ -52,3 +52,41 @@ describe('xai bias', () => {
     expect(json.accuracy.lipstick).toBeLessThan(0.7);
   }, 180_000);
 });
+
+describe('biasOnGenerated --shards', () => {
+  it('the same report and flags with 1 and 3 shards (<= 1e-9), explained by the training phi', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { biasOnGenerated } = await import('../../src/cli/bias.js');
+    const { LoadedModel } = await import('../../src/core/models/loaded-model.js');
+    const { parseManifest } = await import('../../src/core/models/manifest.js');
+    const { createNodeRuntime } = await import('../../src/core/runtime/node.js');
+    const dir = join(root, 'models/bias-attributes');
+    const model = new LoadedModel(parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))), new Uint8Array(await readFile(join(dir, 'model.onnx'))), createNodeRuntime({ threads: 2 }));
+    const sink = () => ({ text: '', write(s: string) { this.text += s; return true; } });
+    const progress: number[] = [];
+    try {
+      const runs = [];
+      for (const shards of [1, 3]) {
+        const out = sink();
+        const r = await biasOnGenerated(model, { count: 150, evidence: 40, shards, json: true }, { update: (d) => progress.push(d), finish() {} }, out as unknown as NodeJS.WritableStream);
+        runs.push({ r, json: JSON.parse(out.text) });
+      }
+      const [a, b] = runs;
+      // the same flags; shares equal up to float64 summation order
+      const strip = (fs: { share: number }[]) => fs.map(({ share, ...rest }) => ({ ...rest, share: Number(share.toFixed(9)) }));
+      expect(strip(b.json.flags)).toEqual(strip(a.json.flags));
+      expect(a.json.flags.map((f: { attribute: string }) => f.attribute)).toEqual(['lipstick']);
+      expect(a.r.evidence!.attributes.find((e) => e.attribute === 'lipstick')!.explanation!.dataPhi!).toBeGreaterThan(0.7);
+      let worst = 0;
+      a.r.evidence!.attributes.forEach((e, i) => {
+        const f = b.r.evidence!.attributes[i];
+        for (let p = 0; p < e.map.length; p++) worst = Math.max(worst, Math.abs(e.map[p] - f.map[p]));
+        for (const g of Object.keys(e.shares)) worst = Math.max(worst, Math.abs(e.shares[g] - f.shares[g]));
+      });
+      expect(worst).toBeLessThanOrEqual(1e-9);
+      expect(progress).toContain(40);
+    } finally {
+      await model.dispose();
+    }
+  }, 120_000);
+});

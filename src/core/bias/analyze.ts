@@ -10,9 +10,9 @@ import type { LoadedModel } from '../models/loaded-model.js';
 import type { Preprocessing } from '../models/manifest.js';
 import { forward } from '../predict.js';
 import { concatBatch, type Tensor } from '../tensor.js';
-import { attributeAccuracy, correlationReport, type AttributeTable, type CorrelationReport } from './correlation.js';
-import { accumulateEvidence, evidenceReport, type AttributionFn, type EvidenceReport, type EvidenceSource } from './evidence.js';
-import { BIAS_ATTRIBUTES, generatePortrait, PORTRAIT_SIZE, portraitToRaster, type BiasSplit, type Portrait } from './generator.js';
+import { attributeAccuracy, correlationReport, type AttributeTable, type CorrelationReport, type PhiMatrix } from './correlation.js';
+import { accumulateEvidence, evidenceReport, mergeEvidence, type AttributionFn, type EvidencePartial, type EvidenceReport, type EvidenceSource } from './evidence.js';
+import { BIAS_ATTRIBUTES, biasModel, generatePortrait, portraitLabels, PORTRAIT_SIZE, portraitToRaster, type BiasSplit, type Portrait } from './generator.js';
 import type { CooccurrenceConfig } from './cooccurrence.js';
 
 export interface GeneratedSet {
@@ -33,11 +33,13 @@ function portraitOf(set: GeneratedSet, i: number): Portrait {
   return generatePortrait(set.seed, set.split, (set.start ?? 0) + i, set.config);
 }
 
-/** The generated labels of a set, as an attribute table (BIAS_ATTRIBUTES order). */
+/** The generated labels of a set, as an attribute table (BIAS_ATTRIBUTES order); no rendering, so cheap. */
 export function generatedLabels(set: GeneratedSet): AttributeTable {
   const k = BIAS_ATTRIBUTES.length;
   const values = new Uint8Array(set.count * k);
-  for (let i = 0; i < set.count; i++) values.set(portraitOf(set, i).labels, i * k);
+  const cm = biasModel(set.config);
+  // the same labels generatePortrait draws (it calls portraitLabels with the same model)
+  for (let i = 0; i < set.count; i++) values.set(portraitLabels(set.seed, set.split, (set.start ?? 0) + i, cm), i * k);
   return { names: [...BIAS_ATTRIBUTES], n: set.count, values };
 }
 
@@ -112,6 +114,39 @@ export interface BiasReport {
   readonly evidence?: EvidenceReport;
 }
 
+/** One image range [start, end) of the evidence pass. */
+export interface EvidenceShard {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Split images [0, count) into `shards` contiguous ranges of near-equal size (the first `count % shards` one
+ * image longer); never more shards than images, and at least one range (possibly empty when count is 0).
+ * @example shardRanges(10, 3) // [0,4), [4,7), [7,10)
+ */
+export function shardRanges(count: number, shards: number): EvidenceShard[] {
+  if (!Number.isInteger(shards) || shards < 1 || shards > 1024) {
+    throw new InvalidInputError(`shards must be an integer from 1 to 1024, got ${shards}`, { param: 'shards' });
+  }
+  if (!Number.isInteger(count) || count < 0) throw new InvalidInputError(`count must be a non-negative integer, got ${count}`, { param: 'count' });
+  const k = Math.max(1, Math.min(shards, count));
+  const base = Math.floor(count / k);
+  const extra = count % k;
+  const out: EvidenceShard[] = [];
+  let start = 0;
+  for (let i = 0; i < k; i++) {
+    const end = start + base + (i < extra ? 1 : 0);
+    out.push({ index: i, start, end });
+    start = end;
+  }
+  return out;
+}
+
+/** Runs the evidence pass of one shard; the default runs it in this thread (accumulateEvidence). */
+export type EvidenceShardRunner = (shard: EvidenceShard, onProgress: (done: number, total: number) => void) => Promise<EvidencePartial>;
+
 export interface AnalyzeOptions extends PredictOptions {
   /**
    * Attribution map of one model output (`target` is the index in the model's labels) for one input, e.g.
@@ -121,11 +156,26 @@ export interface AnalyzeOptions extends PredictOptions {
   /** Images of the set the attribution part looks at (the first `evidenceCount`; default all). */
   readonly evidenceCount?: number;
   readonly minShare?: number;
+  /**
+   * Split the evidence pass into this many image ranges (shardRanges), run concurrently and merged
+   * (mergeEvidence); any split gives the same report up to float64 summation order. Default 1.
+   */
+  readonly shards?: number;
+  /** Run a shard elsewhere (e.g. a worker thread); must return that range's partial. Default: in process. */
+  readonly runShard?: EvidenceShardRunner;
+  /** Progress of each shard of the evidence pass (onProgress gets the sum over shards). */
+  readonly onShardProgress?: (shard: EvidenceShard, done: number, total: number) => void;
+  /**
+   * The label correlations that explain a flag (default: the analysed set's own labels). On an unbiased split
+   * pass the training data's phi (e.g. phiMatrix(generatedLabels({ split: 'train', ... }))): that is where the
+   * model learned the shortcut.
+   */
+  readonly explainPhi?: PhiMatrix;
 }
 
 /**
  * The whole bias view of a model on a generated set.
- * @example const r = await analyzeGeneratedSet(model, { seed: 1, split: 'test', count: 500 }, { attribution: gradCam })
+ * @example const r = await analyzeGeneratedSet(model, { seed: 1, split: 'test', count: 500 }, { attribution: gradCam, shards: 4 })
  */
 export async function analyzeGeneratedSet(model: LoadedModel, set: GeneratedSet, opts: AnalyzeOptions = {}): Promise<BiasReport> {
   const labels = generatedLabels(set);
@@ -135,14 +185,31 @@ export async function analyzeGeneratedSet(model: LoadedModel, set: GeneratedSet,
   if (!opts.attribution) return report;
   const outputs = attributeOutputs(model);
   const attribution = opts.attribution;
-  const partial = await accumulateEvidence(generatedEvidenceSource(model, set, predictions), {
-    attributes: BIAS_ATTRIBUTES,
-    regions: BIAS_ATTRIBUTES,
-    width: PORTRAIT_SIZE,
-    height: PORTRAIT_SIZE,
-    end: Math.min(opts.evidenceCount ?? set.count, set.count),
-    attribution: (input, a) => attribution(input, outputs[a]),
-    onProgress: (d, t) => opts.onProgress?.('evidence', d, t),
-  });
-  return { ...report, evidence: evidenceReport(partial, { dataPhi: correlation.data, modelPhi: correlation.model, minShare: opts.minShare }) };
+  const source = generatedEvidenceSource(model, set, predictions);
+  const total = Math.min(opts.evidenceCount ?? set.count, set.count);
+  const ranges = shardRanges(total, opts.shards ?? 1);
+  const done = new Array<number>(ranges.length).fill(0);
+  const progress = (shard: EvidenceShard) => (d: number, t: number) => {
+    done[shard.index] = d;
+    opts.onShardProgress?.(shard, d, t);
+    opts.onProgress?.('evidence', done.reduce((a, b) => a + b, 0), total);
+  };
+  const runShard: EvidenceShardRunner =
+    opts.runShard ??
+    ((shard, onProgress) =>
+      accumulateEvidence(source, {
+        attributes: BIAS_ATTRIBUTES,
+        regions: BIAS_ATTRIBUTES,
+        width: PORTRAIT_SIZE,
+        height: PORTRAIT_SIZE,
+        start: shard.start,
+        end: shard.end,
+        attribution: (input, a) => attribution(input, outputs[a]),
+        onProgress,
+      }));
+  const partials = await Promise.all(ranges.map((r) => runShard(r, progress(r))));
+  // merged in shard order, so a given split is deterministic
+  const partial = partials.length === 1 ? partials[0] : mergeEvidence(partials);
+  const evidence = evidenceReport(partial, { dataPhi: opts.explainPhi ?? correlation.data, modelPhi: correlation.model, minShare: opts.minShare });
+  return { ...report, evidence };
 }
