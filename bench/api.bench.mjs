@@ -35,23 +35,28 @@ async function explainOnce(url, method, params, extra = {}) {
   const body = JSON.stringify({ model: 'fmnist-cnn', method, image: images[seedCounter % images.length], params, seed: seedCounter++, ...extra });
   const t0 = performance.now();
   const res = await fetch(`${url}/api/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  await res.arrayBuffer();
-  return { ms: performance.now() - t0, ok: res.ok };
+  const text = await res.text();
+  return { ms: performance.now() - t0, ok: res.ok, error: res.ok ? undefined : `${res.status} ${text.slice(0, 200)}` };
 }
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 
 async function load(url, method, params, clients, perClient) {
   const times = [];
   let errors = 0;
+  const messages = new Set();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     for (let i = 0; i < perClient; i++) {
       const r = await explainOnce(url, method, params);
       times.push(r.ms);
-      if (!r.ok) errors++;
+      if (!r.ok) {
+        errors++;
+        messages.add(r.error);
+      }
     }
   }));
-  return { method, clients, requests: times.length, errors, p50: pct(times, 50), p95: pct(times, 95), wallMs: performance.now() - t0 };
+  if (messages.size) console.error(`${method} x${clients}: ${[...messages].join(' | ')}`);
+  return { method, clients, requests: times.length, errors, errorMessages: [...messages], p50: pct(times, 50), p95: pct(times, 95), wallMs: performance.now() - t0 };
 }
 
 const rows = [];
