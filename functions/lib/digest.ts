@@ -1,6 +1,8 @@
 /**
  * SHA-256 digests with WebCrypto (Workers, browsers and Node alike): cache keys for identical requests.
+ * Canonical JSON (sorted keys) is the perturbation codec's, re-exported so there is one.
  */
+export { canonicalJson } from '../../src/core/perturbation/codec.js';
 export async function sha256Hex(parts: readonly (Uint8Array | string)[]): Promise<string> {
   const enc = new TextEncoder();
   const chunks = parts.map((p) => (typeof p === 'string' ? enc.encode(p) : p));
@@ -16,16 +18,4 @@ export async function sha256Hex(parts: readonly (Uint8Array | string)[]): Promis
   }
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
   return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** JSON with sorted keys, so equal objects give equal strings. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
