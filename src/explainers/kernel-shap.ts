@@ -55,6 +55,8 @@ function sizeCdf(m: number): Float64Array {
 }
 
 const cdfCache = new Map<number, Float64Array>();
+/** Scratch permutation of coalition() (synchronous, so one buffer serves every call). */
+let permScratch = new Int32Array(0);
 
 /**
  * Shapley values of the k-th reported class (labels[k]) from the sums: constrained weighted least squares with phi_0 = f(none) and
@@ -135,7 +137,9 @@ export const kernelShapMethod = coalitionMethod({
     let k = 1;
     while (k < m - 1 && cdf[k - 1] <= u) k++;
     // Partial Fisher-Yates: the first k of a seeded permutation.
-    const perm = Int32Array.from({ length: m }, (_, j) => j);
+    if (permScratch.length < m) permScratch = new Int32Array(m);
+    const perm = permScratch;
+    for (let j = 0; j < m; j++) perm[j] = j;
     for (let t = 0; t < k; t++) {
       const r = t + rng.int(1 + t, m - t);
       const tmp = perm[t];

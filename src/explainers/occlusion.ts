@@ -102,6 +102,25 @@ export const occlusionMethod: PerturbationMethod<State, null> = {
     }
     return null;
   },
+  // JavaScript compose: copy the clean (keep 1) input per sample and write the baseline (keep 0) rows of its window.
+  compose(s, start, count, images, out) {
+    const [C, h, w] = s.g.dims;
+    const hw = h * w;
+    const per = C * hw;
+    const { kept, hidden } = images;
+    for (let j = 0; j < count; j++) {
+      const o = j * per;
+      out.set(kept, o);
+      const [c0, c1, y0, y1, x0, x1] = windowOf(s.g, start + j);
+      for (let c = c0; c < c1; c++) {
+        for (let y = y0; y < y1; y++) {
+          const a = c * hw + y * w;
+          out.set(hidden.subarray(a + x0, a + x1), o + a + x0);
+        }
+      }
+    }
+    return null;
+  },
   accumulate(s, _memo, start, count, scores, classes, stats) {
     const [, h, w] = s.g.dims;
     const drop = stats.drop;

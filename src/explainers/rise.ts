@@ -2,13 +2,15 @@
  * RISE (Petsiuk et al. 2018): saliency = sum over N random masks of score(x * mask) * mask / (N * p).
  * The masks multiply the preprocessed input (hidden pixels become 0, the dataset mean), as the paper's code.
  * The scores of every class come out of each forward pass; the map of the target and, on request, of the
- * top predicted classes are accumulated from the same masks. Shard statistic: sum of score x mask per class.
+ * top predicted classes are accumulated from the same masks. Shard statistic: per class, the sum of the scores
+ * of the masks with each shift that keep each grid cell (a mask is linear in its grid for a fixed shift, so the
+ * sum of score x mask is that statistic upsampled: rise-masks.ts riseSum), and the sum of the scores.
  */
 import { LimitExceededError } from '../core/errors.js';
 import type { ExplainerSpec, ExplainRequest } from '../core/explainer.js';
 import type { ParamSpec } from '../core/params.js';
 import { explainWith } from '../core/perturbation/engine.js';
-import { riseMask, riseTables, type RiseTables } from '../core/perturbation/rise-masks.js';
+import { riseCompose, riseMask, riseSum, riseTables, type RiseTables } from '../core/perturbation/rise-masks.js';
 import { scoreKind, scoresParam } from '../core/perturbation/scores-param.js';
 import type { PerturbationMethod } from '../core/perturbation/types.js';
 import { topK } from '../core/tensor.js';
@@ -31,11 +33,26 @@ interface State {
   n: number;
   zeros: Float32Array;
   scratch: Float64Array;
-  grid: Uint8Array;
+  row: Float32Array;
+  /** Grids (count x s x s) and shifts of the current batch: what accumulate() reads. */
+  grids: Uint8Array;
+  shifts: Int32Array;
   logits: boolean;
 }
 
-export const riseMethod: PerturbationMethod<State, Float32Array> = {
+/** Values of the grid-level statistic per class: one s x s grid per shift. */
+function gridValues(t: RiseTables): number {
+  return t.cellH * t.cellW * t.s * t.s;
+}
+
+function batchBuffers(s: State, count: number): void {
+  if (s.shifts.length < count) {
+    s.grids = new Uint8Array(count * s.t.s * s.t.s);
+    s.shifts = new Int32Array(count);
+  }
+}
+
+export const riseMethod: PerturbationMethod<State, null> = {
   name: 'rise',
   params: PARAMS,
   scores: (p) => scoreKind(p.scores),
@@ -48,7 +65,8 @@ export const riseMethod: PerturbationMethod<State, Float32Array> = {
       passes = 1;
       classes = [p.target, ...topK(row, top + 1).filter((c) => c !== p.target).slice(0, top)];
     }
-    const hw = p.input.shape[2] * p.input.shape[3];
+    const [, , h, w] = p.input.shape;
+    const hw = Math.max(h * w, gridValues(riseTables(h, w, Number(p.params.grid), 0.5)));
     if (classes.length * hw > MAX_SAL_VALUES) {
       throw new LimitExceededError(`rise: ${classes.length} class maps of ${hw} pixels exceed ${MAX_SAL_VALUES} values; lower topClasses`, { param: 'topClasses' });
     }
@@ -64,31 +82,45 @@ export const riseMethod: PerturbationMethod<State, Float32Array> = {
       n: c.total,
       zeros: new Float32Array(c.input.data.length),
       scratch: new Float64Array(s * w),
-      grid: new Uint8Array(s * s),
+      row: new Float32Array(w),
+      grids: new Uint8Array(0),
+      shifts: new Int32Array(0),
       logits: c.params.scores === 'logits',
     };
   },
-  statistics: (s) => ({ sal: s.classes.length * s.t.h * s.t.w, scoreSum: s.classes.length }),
+  statistics: (s) => ({ sal: s.classes.length * gridValues(s.t), scoreSum: s.classes.length }),
   // Hidden pixels become 0 (the dataset mean after normalisation): input * mask, as the paper's code.
   fill: (s) => s.zeros,
   keepChannels: () => 1,
   generate(s, start, count, keep) {
     const hw = s.t.h * s.t.w;
-    for (let j = 0; j < count; j++) riseMask(s.t, s.seed, start + j, keep, j * hw, s.scratch, s.grid);
-    return keep;
+    const s2 = s.t.s * s.t.s;
+    batchBuffers(s, count);
+    for (let j = 0; j < count; j++) s.shifts[j] = riseMask(s.t, s.seed, start + j, keep, j * hw, s.scratch, s.grids, j * s2);
+    return null;
   },
-  accumulate(s, masks, _start, count, scores, classes, stats) {
+  compose(s, start, count, images, out) {
     const hw = s.t.h * s.t.w;
+    const c = images.delta.length / hw;
+    const s2 = s.t.s * s.t.s;
+    batchBuffers(s, count);
+    for (let j = 0; j < count; j++) s.shifts[j] = riseCompose(s.t, s.seed, start + j, s.grids, j * s2, s.scratch, s.row, images.delta, images.fill, c, out, j * c * hw);
+    return null;
+  },
+  accumulate(s, _memo, _start, count, scores, classes, stats) {
+    const s2 = s.t.s * s.t.s;
+    const per = gridValues(s.t);
     const sal = stats.sal;
     const sum = stats.scoreSum;
     const cls = s.classes;
+    const grids = s.grids;
     for (let j = 0; j < count; j++) {
-      const m = j * hw;
+      const g0 = j * s2;
       for (let k = 0; k < cls.length; k++) {
         const score = scores[j * classes + cls[k]];
         sum[k] += score;
-        const o = k * hw;
-        for (let i = 0; i < hw; i++) sal[o + i] += score * masks[m + i];
+        const o = k * per + s.shifts[j] * s2;
+        for (let i = 0; i < s2; i++) if (grids[g0 + i]) sal[o + i] += score;
       }
     }
   },
@@ -96,14 +128,17 @@ export const riseMethod: PerturbationMethod<State, Float32Array> = {
     const { h, w } = s.t;
     const hw = h * w;
     const norm = 1 / (s.n * s.t.p);
+    const per = gridValues(s.t);
+    const sal = new Float64Array(s.classes.length * hw);
+    s.classes.forEach((_c, k) => riseSum(s.t, stats.sal, k * per, sal.subarray(k * hw, (k + 1) * hw)));
     const map = new Float32Array(hw);
-    for (let i = 0; i < hw; i++) map[i] = stats.sal[i] * norm;
+    for (let i = 0; i < hw; i++) map[i] = sal[i] * norm;
     // E[score]: the level of a pixel that does not matter (the map's neutral value), per mapped class.
     const extras: Record<string, unknown> = { masks: s.n, classes: s.classes, meanScore: stats.scoreSum[0] / s.n, meanScores: Array.from(stats.scoreSum, (v) => v / s.n) };
     if (s.classes.length > 1) {
       const classMaps: Record<string, number[]> = {};
       s.classes.forEach((c, k) => {
-        classMaps[String(c)] = Array.from(stats.sal.subarray(k * hw, (k + 1) * hw), (v) => Math.fround(v * norm));
+        classMaps[String(c)] = Array.from(sal.subarray(k * hw, (k + 1) * hw), (v) => Math.fround(v * norm));
       });
       extras.classMaps = classMaps;
     }

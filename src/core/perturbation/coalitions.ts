@@ -34,6 +34,78 @@ export interface CoalitionState {
   readonly anchors: number;
   z: Uint8Array;
   weights: Float64Array;
+  /** Pixel indices grouped by superpixel: superpixel a owns pixels[starts[a] .. starts[a+1]). */
+  pixels: Int32Array;
+  starts: Int32Array;
+  /**
+   * The same as row runs [runs[2r], runs[2r+1]) of consecutive pixels, superpixel a owning runs runStarts[a] ..
+   * runStarts[a+1]; painted run by run (fill / set) when runs are long on average (useRuns).
+   */
+  runs: Int32Array;
+  runStarts: Int32Array;
+  useRuns: boolean;
+  /** Active superpixels of one sample (scratch of accumulate). */
+  active: Int32Array;
+}
+
+/** Pixel index lists of the superpixels (counting sort by label, pixels in scan order). */
+function pixelLists(labels: Int32Array, m: number): { pixels: Int32Array; starts: Int32Array; runs: Int32Array; runStarts: Int32Array; useRuns: boolean } {
+  const starts = new Int32Array(m + 1);
+  for (let i = 0; i < labels.length; i++) starts[labels[i] + 1]++;
+  for (let a = 0; a < m; a++) starts[a + 1] += starts[a];
+  const at = starts.slice(0, m);
+  const pixels = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) pixels[at[labels[i]]++] = i;
+  const runStarts = new Int32Array(m + 1);
+  const runs: number[] = [];
+  for (let a = 0; a < m; a++) {
+    runStarts[a] = runs.length / 2;
+    for (let t = starts[a]; t < starts[a + 1]; ) {
+      const first = pixels[t];
+      let e = t + 1;
+      while (e < starts[a + 1] && pixels[e] === pixels[e - 1] + 1) e++;
+      runs.push(first, pixels[e - 1] + 1);
+      t = e;
+    }
+  }
+  runStarts[m] = runs.length / 2;
+  // Runs pay off when a fill / set call replaces a dozen or more single writes.
+  return { pixels, starts, runs: Int32Array.from(runs), runStarts, useRuns: runStarts[m] * 12 <= labels.length };
+}
+
+/**
+ * Paint one sample: `out` (at `o`, c planes of hw) gets `on` on the pixels of the superpixels with z = 1 and
+ * `off` elsewhere (one plane of `on` / `off` when they have hw values, else c planes). Starts from whichever
+ * covers more pixels and writes the other superpixels from their index lists (run by run when runs are long).
+ */
+function paintSample(s: CoalitionState, z: Uint8Array, zo: number, on: Float32Array | number, off: Float32Array | number, out: Float32Array, o: number, c: number, hw: number): void {
+  const { m, pixels, starts, runs, runStarts, useRuns } = s;
+  let covered = 0;
+  for (let a = 0; a < m; a++) if (z[zo + a]) covered += starts[a + 1] - starts[a];
+  const base = covered * 2 >= hw ? 1 : 0;
+  const fillWith = base ? on : off;
+  const other = base ? off : on;
+  for (let ch = 0; ch < c; ch++) {
+    const q = o + ch * hw;
+    const src = ch * hw;
+    if (typeof fillWith === 'number') out.fill(fillWith, q, q + hw);
+    else out.set(fillWith.subarray(src, src + hw), q);
+    for (let a = 0; a < m; a++) {
+      if (z[zo + a] === base) continue;
+      if (useRuns) {
+        for (let r = runStarts[a]; r < runStarts[a + 1]; r++) {
+          const r0 = runs[2 * r];
+          const r1 = runs[2 * r + 1];
+          if (typeof other === 'number') out.fill(other, q + r0, q + r1);
+          else out.set(other.subarray(src + r0, src + r1), q + r0);
+        }
+        continue;
+      }
+      const e = starts[a + 1];
+      if (typeof other === 'number') for (let t = starts[a]; t < e; t++) out[q + pixels[t]] = other;
+      else for (let t = starts[a]; t < e; t++) out[q + pixels[t]] = other[src + pixels[t]];
+    }
+  }
 }
 
 export interface CoalitionSpec {
@@ -66,6 +138,18 @@ function decodeLabels(s: string, n: number): Int32Array {
 
 /** Build a PerturbationMethod from a coalition sampler + solver. */
 export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<CoalitionState, null> {
+  /** Coalitions and weights of samples [start, start+count) into s.z / s.weights. */
+  const draw = (s: CoalitionState, start: number, count: number): Uint8Array => {
+    const m = s.m;
+    if (s.z.length < count * m) {
+      s.z = new Uint8Array(count * m);
+      s.weights = new Float64Array(count);
+    }
+    const zs = s.z;
+    zs.fill(0, 0, count * m);
+    for (let j = 0; j < count; j++) s.weights[j] = spec.coalition(s, start + j, zs.subarray(j * m, (j + 1) * m));
+    return zs;
+  };
   return {
     name: spec.name,
     params: spec.params,
@@ -87,6 +171,7 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
       for (let i = 0; i < sp.labels.length; i++) {
         if (sp.labels[i] >= sp.count) throw new InvalidInputError(`superpixel label ${sp.labels[i]} is not below the plan's ${sp.count} segments`, { param: 'shard', code: 'bad_shard' });
       }
+      const lists = pixelLists(sp.labels, sp.count);
       return {
         sp,
         m: sp.count,
@@ -103,6 +188,12 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
         anchors: spec.anchors,
         z: new Uint8Array(0),
         weights: new Float64Array(0),
+        pixels: lists.pixels,
+        starts: lists.starts,
+        runs: lists.runs,
+        runStarts: lists.runStarts,
+        useRuns: lists.useRuns,
+        active: new Int32Array(sp.count),
       };
     },
     // Regression sums only for the reported classes (target + topLabels, fixed by the plan); the anchors keep
@@ -119,53 +210,61 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
     fill: (s) => s.fill,
     keepChannels: () => 1,
     generate(s, start, count, keep) {
-      const { m, h, w } = s;
-      const hw = h * w;
-      if (s.z.length < count * m) {
-        s.z = new Uint8Array(count * m);
-        s.weights = new Float64Array(count);
-      }
-      const labels = s.sp.labels;
-      const zs = s.z;
-      zs.fill(0, 0, count * m);
-      for (let j = 0; j < count; j++) {
-        const zo = j * m;
-        s.weights[j] = spec.coalition(s, start + j, zs.subarray(zo, zo + m));
-        const o = j * hw;
-        for (let i = 0; i < hw; i++) keep[o + i] = zs[zo + labels[i]];
-      }
+      const hw = s.h * s.w;
+      const zs = draw(s, start, count);
+      for (let j = 0; j < count; j++) paintSample(s, zs, j * s.m, 1, 0, keep, j * hw, 1, hw);
+      return null;
+    },
+    compose(s, start, count, images, out) {
+      const hw = s.h * s.w;
+      const c = images.kept.length / hw;
+      const zs = draw(s, start, count);
+      for (let j = 0; j < count; j++) paintSample(s, zs, j * s.m, images.kept, images.hidden, out, j * c * hw, c, hw);
       return null;
     },
     accumulate(s, _memo, start, count, scores, classes, st) {
       const { m } = s;
-      const active = new Int32Array(m);
+      const active = s.active;
+      const zs = s.z;
+      const labels = s.labels;
+      const nl = labels.length;
+      const { sw, sy, syy, sz, szz, szy } = st;
+      // wgt * y per reported class, once per sample (float64, as the products it replaces).
+      const wy = new Float64Array(nl);
       for (let j = 0; j < count; j++) {
         const i = start + j;
-        const y = scores.subarray(j * classes, (j + 1) * classes);
-        if (i < s.anchors) st.anchor.set(Float64Array.from(y), i * classes);
+        const y0 = j * classes;
+        if (i < s.anchors) for (let k = 0; k < classes; k++) st.anchor[i * classes + k] = scores[y0 + k];
         const wgt = s.weights[j];
         if (wgt === 0) continue;
-        const z = s.z.subarray(j * m, (j + 1) * m);
+        const zo = j * m;
         let na = 0;
-        for (let a = 0; a < m; a++) if (z[a]) active[na++] = a;
-        st.sw[0] += wgt;
-        const labels = s.labels;
-        const nl = labels.length;
+        for (let a = 0; a < m; a++) if (zs[zo + a]) active[na++] = a;
+        sw[0] += wgt;
         for (let k = 0; k < nl; k++) {
-          const v = y[labels[k]];
-          st.sy[k] += wgt * v;
-          st.syy[k] += wgt * v * v;
+          const v = scores[y0 + labels[k]];
+          wy[k] = wgt * v;
+          sy[k] += wy[k];
+          syy[k] += wgt * v * v;
         }
+        // Rank-1 update of the upper triangle of szz (active a <= b); finalize mirrors it.
         for (let u = 0; u < na; u++) {
           const a = active[u];
-          st.sz[a] += wgt;
-          for (let v = 0; v < na; v++) st.szz[a * m + active[v]] += wgt;
+          sz[a] += wgt;
+          const row = a * m;
+          for (let v = u; v < na; v++) szz[row + active[v]] += wgt;
           const o = a * nl;
-          for (let k = 0; k < nl; k++) st.szy[o + k] += wgt * y[labels[k]];
+          for (let k = 0; k < nl; k++) szy[o + k] += wy[k];
         }
       }
     },
-    finalize: (s, st) => spec.finalize(s, st),
+    finalize: (s, st) => {
+      // accumulate() sums the upper triangle of szz only.
+      const { m } = s;
+      const szz = st.szz;
+      for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) szz[b * m + a] = szz[a * m + b];
+      return spec.finalize(s, st);
+    },
   };
 }
 

@@ -63,9 +63,8 @@ export function composeJs(keep: Float32Array, kc: number, delta: Float32Array, f
       const k0 = (j * kc + (kc === 1 ? 0 : ch)) * hw;
       const o = (j * c + ch) * hw;
       const b = ch * hw;
-      for (let i = 0; i < hw; i++) {
-        out[o + i] = f(fill[b + i] + f(keep[k0 + i] * delta[b + i]));
-      }
+      // The store rounds the sum to float32 (the sum of two float32 values in float64 rounds correctly).
+      for (let i = 0; i < hw; i++) out[o + i] = fill[b + i] + f(keep[k0 + i] * delta[b + i]);
     }
   }
 }
@@ -75,4 +74,18 @@ export function composeDelta(x: Float32Array, fill: Float32Array): Float32Array 
   const d = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) d[i] = x[i] - fill[i];
   return d;
+}
+
+/**
+ * The pieces a method's compose() fast path needs (types.ts ComposeImages): delta, fill, and the inputs for
+ * keep 1 and keep 0 everywhere, composed by composeJs itself so that selecting between them is exact.
+ */
+export function composeImages(x: Float32Array, fill: Float32Array): { delta: Float32Array; fill: Float32Array; kept: Float32Array; hidden: Float32Array } {
+  const n = x.length;
+  const delta = composeDelta(x, fill);
+  const kept = new Float32Array(n);
+  const hidden = new Float32Array(n);
+  composeJs(new Float32Array(n).fill(1), n, delta, fill, 1, n, 1, kept);
+  composeJs(new Float32Array(n), n, delta, fill, 1, n, 1, hidden);
+  return { delta, fill, kept, hidden };
 }

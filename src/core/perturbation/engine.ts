@@ -11,7 +11,7 @@ import { resolveParams } from '../params.js';
 import type { Tensor } from '../tensor.js';
 import type { Session } from '../runtime/types.js';
 import { canonicalJson, decodeF64, digestString, digestTensor, encodeF64 } from './codec.js';
-import { composeDelta, composeJs, composeSession, DELTA, FILL, KEEP } from './compose.js';
+import { composeImages, composeJs, composeSession, DELTA, FILL, KEEP } from './compose.js';
 import { partialSchema, shardSpecSchema, type PerturbationMethod, type ShardPartial, type ShardPlan, type ShardSpec, type Stats } from './types.js';
 
 /** Upper bound on the samples of one explanation (keeps plans and loops sane). */
@@ -199,7 +199,8 @@ export async function runShardWith(method: PerturbationMethod, rawShard: ShardSp
   if (!composer && composeNote === 'graph') composeNote = 'js';
   const inputs = composer ? undefined : new Float32Array(bs * c * hw);
   const fillT = { data: fill, shape: [1, c, h, w] };
-  const delta = composeDelta(ctx.input.data, fill);
+  const images = composeImages(ctx.input.data, fill);
+  const delta = images.delta;
   const deltaT = { data: delta, shape: [1, c, h, w] };
   const n = shard.end - shard.start;
   let done = 0;
@@ -208,13 +209,19 @@ export async function runShardWith(method: PerturbationMethod, rawShard: ShardSp
     const e = Math.min(shard.end, (Math.floor(s / bs) + 1) * bs);
     const count = e - s;
     const k = count === bs ? keep : keep.subarray(0, count * kc * hw);
-    const memo = method.generate(state, s, count, k);
     let scores: Float32Array;
+    let memo: unknown;
     if (composer) {
+      memo = method.generate(state, s, count, k);
       scores = await forwardComposed(ctx.model, composer, { [KEEP]: { data: k, shape: [count, kc, h, w] }, [DELTA]: deltaT, [FILL]: fillT }, count, kind);
     } else {
-      const data = inputs!.subarray(0, count * c * hw);
-      composeJs(k, kc, delta, fill, c, hw, count, data);
+      const data = count === bs ? inputs! : inputs!.subarray(0, count * c * hw);
+      if (method.compose) {
+        memo = method.compose(state, s, count, images, data);
+      } else {
+        memo = method.generate(state, s, count, k);
+        composeJs(k, kc, delta, fill, c, hw, count, data);
+      }
       scores = await forwardScores(ctx.model, { data, shape: [count, c, h, w] }, kind);
     }
     method.accumulate(state, memo, s, count, scores, scores.length / count, stats);

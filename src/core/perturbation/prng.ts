@@ -19,6 +19,17 @@ export function mix32(x: number): number {
 
 const INV_2_32 = 1 / 4294967296;
 
+/** mix32(k + 0x632be5ab) for the first counters: the key-independent half of u32(k), hashed once per process. */
+const INNER_N = 4096;
+let inner: Uint32Array | undefined;
+function innerTable(): Uint32Array {
+  if (!inner) {
+    inner = new Uint32Array(INNER_N);
+    for (let k = 0; k < INNER_N; k++) inner[k] = mix32((k + 0x632be5ab) >>> 0);
+  }
+  return inner;
+}
+
 /**
  * The random stream of one sample: `u32(k)` / `uniform(k)` is the k-th value of stream `stream` of sample
  * `index` under `seed`. Streams separate independent uses (e.g. RISE: grid cells vs. shifts).
@@ -26,6 +37,7 @@ const INV_2_32 = 1 / 4294967296;
  */
 export class SampleRng {
   private readonly key: number;
+  private readonly inner = innerTable();
   constructor(seed: number, index: number, stream = 0) {
     // The index may exceed 2^32 in principle; fold its high part in so it still changes the key.
     const hi = Math.floor(index / 4294967296) >>> 0;
@@ -35,7 +47,8 @@ export class SampleRng {
     this.key = mix32(k ^ Math.imul(stream + 1, 0xc2b2ae35));
   }
   u32(k: number): number {
-    return mix32(this.key ^ mix32((k >>> 0) + 0x632be5ab));
+    const u = k >>> 0;
+    return mix32(this.key ^ (u === k && u < INNER_N ? this.inner[u] : mix32(u + 0x632be5ab)));
   }
   /** Uniform in [0, 1) with 32 random bits. */
   uniform(k: number): number {

@@ -4,7 +4,8 @@
  * cell = ceil(size / s), then cropped at a random shift in [0, cell). Bilinear as skimage.transform.resize
  * (order 1, half-pixel centres, edge values held, as its 'reflect' mode gives for a 2-tap filter).
  * Mask i is a pure function of (seed, i); tables are built once per image size, so a mask costs about
- * s*W + 3*H*W flops.
+ * s*W + 3*H*W flops. A mask is linear in its grid for a fixed shift, so sums of score x mask are kept per
+ * (shift, grid cell) and upsampled once at the end (riseSum).
  */
 import { SampleRng } from './prng.js';
 
@@ -22,7 +23,17 @@ export interface RiseTables {
   readonly c0: Int32Array;
   readonly c1: Int32Array;
   readonly cf: Float64Array;
+  /**
+   * When small (2^s x cellW x w values at most ROW_TABLE_MAX): every x-interpolated grid row, for each bit pattern
+   * of a binary grid row and each shift dx (at ((pattern * cellW) + dx) * w), so a mask's first pass is s look-ups.
+   */
+  readonly rowTable?: Float64Array;
+  /** Scratch: where each grid row's interpolated values start (in rowTable or in the caller's scratch). */
+  readonly rowOff: Int32Array;
 }
+
+/** Largest row table (float64 values) riseTables builds. */
+const ROW_TABLE_MAX = 1 << 18;
 
 function axisTable(s: number, up: number): [Int32Array, Int32Array, Float64Array] {
   const i0 = new Int32Array(up);
@@ -46,44 +57,174 @@ export function riseTables(h: number, w: number, s: number, p: number): RiseTabl
   const cellW = Math.ceil(w / s);
   const [r0, r1, rf] = axisTable(s, (s + 1) * cellH);
   const [c0, c1, cf] = axisTable(s, (s + 1) * cellW);
-  return { h, w, s, p, cellH, cellW, r0, r1, rf, c0, c1, cf };
+  let rowTable: Float64Array | undefined;
+  if (s < 24 && 2 ** s * cellW * w <= ROW_TABLE_MAX) {
+    rowTable = new Float64Array(2 ** s * cellW * w);
+    for (let pat = 0; pat < 2 ** s; pat++) {
+      for (let dx = 0; dx < cellW; dx++) {
+        const o = (pat * cellW + dx) * w;
+        // The same arithmetic as riseRows on a grid row with bits `pat` (cell k = bit k).
+        for (let x = 0; x < w; x++) {
+          const ux = x + dx;
+          const f = cf[ux];
+          rowTable[o + x] = ((pat >> c0[ux]) & 1) * (1 - f) + ((pat >> c1[ux]) & 1) * f;
+        }
+      }
+    }
+  }
+  return { h, w, s, p, cellH, cellW, r0, r1, rf, c0, c1, cf, rowTable, rowOff: new Int32Array(s) };
 }
 
 /**
- * Write mask `index` (h x w, values in [0, 1]) into `out` at `offset`. `scratch` holds s x w floats, `grid` s x s bytes.
- * @example riseMask(riseTables(224, 224, 7, 0.5), seed, i, masks, i * 224 * 224, new Float64Array(7 * 224), new Uint8Array(49));
+ * Draw mask `index`'s grid (s x s bytes, 1 = kept) into `grid` at `g0` and return its shift as dy * cellW + dx.
  */
-export function riseMask(t: RiseTables, seed: number, index: number, out: Float32Array, offset: number, scratch: Float64Array, grid: Uint8Array): void {
-  const { h, w, s, p } = t;
+export function riseDraw(t: RiseTables, seed: number, index: number, grid: Uint8Array, g0: number): number {
+  const { s, p } = t;
   const rng = new SampleRng(seed, index, 0);
-  for (let k = 0; k < s * s; k++) grid[k] = rng.uniform(k) < p ? 1 : 0;
+  for (let k = 0; k < s * s; k++) grid[g0 + k] = rng.uniform(k) < p ? 1 : 0;
   const shift = new SampleRng(seed, index, 1);
   const dy = shift.int(0, t.cellH);
   const dx = shift.int(1, t.cellW);
-  // Interpolate every grid row along x first (s x w), then the rows along y. Tables in locals: this is the
-  // hot loop of RISE on small models.
+  return dy * t.cellW + dx;
+}
+
+/**
+ * Interpolate every grid row along x (the first, separable half of the upsampling): returns the array holding
+ * them, grid row gy at t.rowOff[gy] (the row table, or `scratch` with s x w values).
+ */
+function riseRows(t: RiseTables, grid: Uint8Array, g0: number, dx: number, scratch: Float64Array): Float64Array {
+  const { s, w, rowOff } = t;
+  if (t.rowTable) {
+    for (let gy = 0; gy < s; gy++) {
+      const g = g0 + gy * s;
+      let pat = 0;
+      for (let k = s - 1; k >= 0; k--) pat = (pat << 1) | grid[g + k];
+      rowOff[gy] = (pat * t.cellW + dx) * w;
+    }
+    return t.rowTable;
+  }
   const c0 = t.c0;
   const c1 = t.c1;
   const cf = t.cf;
   for (let gy = 0; gy < s; gy++) {
-    const g = gy * s;
+    const g = g0 + gy * s;
     const row = gy * w;
     for (let x = 0; x < w; x++) {
       const ux = x + dx;
       const f = cf[ux];
       scratch[row + x] = grid[g + c0[ux]] * (1 - f) + grid[g + c1[ux]] * f;
     }
+    rowOff[gy] = row;
+  }
+  return scratch;
+}
+
+/**
+ * Write mask `index` (h x w, values in [0, 1]) into `out` at `offset`. `scratch` holds s x w floats, `grid` s x s bytes
+ * (from `g0`; it is left holding the mask's grid). Returns the shift (riseDraw).
+ * @example riseMask(riseTables(224, 224, 7, 0.5), seed, i, masks, i * 224 * 224, new Float64Array(7 * 224), new Uint8Array(49));
+ */
+export function riseMask(t: RiseTables, seed: number, index: number, out: Float32Array, offset: number, scratch: Float64Array, grid: Uint8Array, g0 = 0): number {
+  const { h, w } = t;
+  const shift = riseDraw(t, seed, index, grid, g0);
+  const dy = Math.floor(shift / t.cellW);
+  const src = riseRows(t, grid, g0, shift - dy * t.cellW, scratch);
+  // Then the rows along y. Tables in locals: this is the hot loop of RISE on small models.
+  const r0 = t.r0;
+  const r1 = t.r1;
+  const rf = t.rf;
+  const rowOff = t.rowOff;
+  for (let y = 0; y < h; y++) {
+    const uy = y + dy;
+    const a = rowOff[r0[uy]];
+    const b = rowOff[r1[uy]];
+    const f = rf[uy];
+    const g = 1 - f;
+    const o = offset + y * w;
+    for (let x = 0; x < w; x++) out[o + x] = src[a + x] * g + src[b + x] * f;
+  }
+  return shift;
+}
+
+const fr = Math.fround;
+
+/**
+ * Mask `index` composed straight into the model input (c x h x w at `offset` of `out`): exactly what composeJs
+ * gives for riseMask's keep values (rounded to float32) over `delta` and `fill`, without the keep buffer.
+ * `row` holds w floats. Returns the shift (riseDraw).
+ */
+export function riseCompose(t: RiseTables, seed: number, index: number, grid: Uint8Array, g0: number, scratch: Float64Array, row: Float32Array, delta: Float32Array, fill: Float32Array, c: number, out: Float32Array, offset: number): number {
+  const { h, w } = t;
+  const hw = h * w;
+  const shift = riseDraw(t, seed, index, grid, g0);
+  const dy = Math.floor(shift / t.cellW);
+  const src = riseRows(t, grid, g0, shift - dy * t.cellW, scratch);
+  const r0 = t.r0;
+  const r1 = t.r1;
+  const rf = t.rf;
+  const rowOff = t.rowOff;
+  for (let y = 0; y < h; y++) {
+    const uy = y + dy;
+    const a = rowOff[r0[uy]];
+    const b = rowOff[r1[uy]];
+    const f = rf[uy];
+    const g = 1 - f;
+    const p = y * w;
+    if (c === 1) {
+      const o = offset + p;
+      for (let x = 0; x < w; x++) out[o + x] = fill[p + x] + fr(fr(src[a + x] * g + src[b + x] * f) * delta[p + x]);
+    } else {
+      for (let x = 0; x < w; x++) row[x] = src[a + x] * g + src[b + x] * f;
+      for (let ch = 0; ch < c; ch++) {
+        const q = ch * hw + p;
+        const o = offset + q;
+        for (let x = 0; x < w; x++) out[o + x] = fill[q + x] + fr(row[x] * delta[q + x]);
+      }
+    }
+  }
+  return shift;
+}
+
+/**
+ * Sum of score x mask over masks from grid-level sums: `acc` (at `a0`) holds, for every shift (dy * cellW + dx)
+ * and grid cell, the sum of the scores of the masks with that shift that keep that cell. The upsampling is
+ * linear in the grid, so the pixel sums are the upsampled shift sums, added up; done separably (x for every
+ * (dy, grid row), then y). Adds into `out` (h x w, float64).
+ */
+export function riseSum(t: RiseTables, acc: Float64Array, a0: number, out: Float64Array): void {
+  const { h, w, s, cellH, cellW } = t;
+  const s2 = s * s;
+  const c0 = t.c0;
+  const c1 = t.c1;
+  const cf = t.cf;
+  // rows[dy][gy][x] = sum over dx of the x-interpolated grid row gy of shift (dy, dx).
+  const rows = new Float64Array(cellH * s * w);
+  for (let dy = 0; dy < cellH; dy++) {
+    for (let dx = 0; dx < cellW; dx++) {
+      const g0 = a0 + (dy * cellW + dx) * s2;
+      for (let gy = 0; gy < s; gy++) {
+        const g = g0 + gy * s;
+        const r = (dy * s + gy) * w;
+        for (let x = 0; x < w; x++) {
+          const ux = x + dx;
+          const f = cf[ux];
+          rows[r + x] += acc[g + c0[ux]] * (1 - f) + acc[g + c1[ux]] * f;
+        }
+      }
+    }
   }
   const r0 = t.r0;
   const r1 = t.r1;
   const rf = t.rf;
-  for (let y = 0; y < h; y++) {
-    const uy = y + dy;
-    const a = r0[uy] * w;
-    const b = r1[uy] * w;
-    const f = rf[uy];
-    const g = 1 - f;
-    const o = offset + y * w;
-    for (let x = 0; x < w; x++) out[o + x] = scratch[a + x] * g + scratch[b + x] * f;
+  for (let dy = 0; dy < cellH; dy++) {
+    for (let y = 0; y < h; y++) {
+      const uy = y + dy;
+      const a = (dy * s + r0[uy]) * w;
+      const b = (dy * s + r1[uy]) * w;
+      const f = rf[uy];
+      const g = 1 - f;
+      const o = y * w;
+      for (let x = 0; x < w; x++) out[o + x] += rows[a + x] * g + rows[b + x] * f;
+    }
   }
 }

@@ -54,6 +54,17 @@ export interface ShardContext {
 
 export type Stats = Record<string, Float64Array>;
 
+/** What a method's compose() builds inputs from (all C x H x W, float32; compose.ts). */
+export interface ComposeImages {
+  /** x - fill. */
+  readonly delta: Float32Array;
+  readonly fill: Float32Array;
+  /** The input where keep is 1: fill + 1 * delta, rounded as composeJs. */
+  readonly kept: Float32Array;
+  /** The input where keep is 0: fill + 0 * delta, rounded as composeJs. */
+  readonly hidden: Float32Array;
+}
+
 /**
  * One perturbation method as the engine sees it. `S` is the per-shard state (windows, superpixels, fill
  * image), `B` what generate() hands to accumulate() for one batch. The keep buffer is valid until the next
@@ -78,6 +89,13 @@ export interface PerturbationMethod<S = unknown, B = unknown> {
    * input is x * keep + fill * (1 - keep) (compose.ts).
    */
   generate(state: S, start: number, count: number, keep: Float32Array): B;
+  /**
+   * Optional fast path of the JavaScript compose (small inputs, test doubles): write the composed inputs of samples
+   * [start, start+count) straight into `out` (count x C x H x W) and return what generate() would. Must give
+   * exactly what composeJs gives on generate()'s keep masks (`images` holds the precomputed pieces); the
+   * engine then skips generate() and composeJs. Not called on the graph-compose path.
+   */
+  compose?(state: S, start: number, count: number, images: ComposeImages, out: Float32Array): B;
   /** Add those samples' contribution; `scores` is count x classes. */
   accumulate(state: S, batch: B, start: number, count: number, scores: Float32Array, classes: number, stats: Stats): void;
   /** Turn the merged sums into the explanation (the engine fills in `passes`). */

@@ -37,7 +37,31 @@ export function quickshift(planes: Float32Array[], h: number, w: number, o: Quic
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
       for (let yy = y; yy <= Math.min(h - 1, y + kw); yy++) {
-        for (let xx = yy === y ? x + 1 : Math.max(0, x - kw); xx <= Math.min(w - 1, x + kw); xx++) {
+        const dy2 = (y - yy) * (y - yy);
+        const x1 = Math.min(w - 1, x + kw);
+        if (nc === 3) {
+          // dist2 inlined for colour images (the same operations in the same order).
+          const a0 = img[p * 3];
+          const a1 = img[p * 3 + 1];
+          const a2 = img[p * 3 + 2];
+          let acc = dens[p];
+          for (let xx = yy === y ? x + 1 : Math.max(0, x - kw); xx <= x1; xx++) {
+            const q = yy * w + xx;
+            const t0 = a0 - img[q * 3];
+            const t1 = a1 - img[q * 3 + 1];
+            const t2 = a2 - img[q * 3 + 2];
+            let d = dy2 + (x - xx) * (x - xx);
+            d += t0 * t0;
+            d += t1 * t1;
+            d += t2 * t2;
+            const e = Math.exp(d * inv);
+            acc += e;
+            dens[q] += e;
+          }
+          dens[p] = acc;
+          continue;
+        }
+        for (let xx = yy === y ? x + 1 : Math.max(0, x - kw); xx <= x1; xx++) {
           const q = yy * w + xx;
           const e = Math.exp(dist2(p, q, y - yy, x - xx) * inv);
           dens[p] += e;
@@ -49,20 +73,33 @@ export function quickshift(planes: Float32Array[], h: number, w: number, o: Quic
   for (let p = 0; p < hw; p++) dens[p] += (mix32(p) / 4294967296 - 0.5) * 1e-5;
   const parent = new Int32Array(hw);
   const maxD2 = o.maxDist * o.maxDist;
+  // Window offsets by increasing spatial distance: the colour term is >= 0, so once the spatial distance alone
+  // exceeds the best distance found, no farther offset can win. Among equally near candidates the one first in
+  // row-major order (the smallest index) wins, as in a plain scan of the window with a strict "<".
+  const offs: Array<[number, number, number]> = [];
+  for (let dy = -kw; dy <= kw; dy++) for (let dx = -kw; dx <= kw; dx++) offs.push([dy * dy + dx * dx, dy, dx]);
+  offs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const od2 = Float64Array.from(offs, (v) => v[0]);
+  const ody = Int32Array.from(offs, (v) => v[1]);
+  const odx = Int32Array.from(offs, (v) => v[2]);
+  const no = offs.length;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
+      const dp = dens[p];
       let best = p;
       let bd = Infinity;
-      for (let yy = Math.max(0, y - kw); yy <= Math.min(h - 1, y + kw); yy++) {
-        for (let xx = Math.max(0, x - kw); xx <= Math.min(w - 1, x + kw); xx++) {
-          const q = yy * w + xx;
-          if (dens[q] > dens[p]) {
-            const d = dist2(p, q, y - yy, x - xx);
-            if (d < bd) {
-              bd = d;
-              best = q;
-            }
+      for (let k = 0; k < no; k++) {
+        if (od2[k] > bd) break;
+        const yy = y + ody[k];
+        const xx = x + odx[k];
+        if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+        const q = yy * w + xx;
+        if (dens[q] > dp) {
+          const d = dist2(p, q, y - yy, x - xx);
+          if (d < bd || (d === bd && q < best)) {
+            bd = d;
+            best = q;
           }
         }
       }
