@@ -36,6 +36,8 @@ afterAll(async () => {
 
 async function open(viewport: { width: number; height: number }) {
   const page = await (chromium.browser as BrowserContext).newPage();
+  // Loaded CI machines: waits for the device worker and the model take longer than Playwright's 30 s default.
+  page.setDefaultTimeout(120_000);
   await page.setViewportSize(viewport);
   const requests: string[] = [];
   const problems: string[] = [];

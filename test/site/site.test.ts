@@ -39,6 +39,8 @@ afterAll(async () => {
 async function open(origin: string, path: string, viewport = { width: 1280, height: 900 }, ctx?: BrowserContext) {
   const context = ctx ?? (chromium.browser as BrowserContext);
   const page = await context.newPage();
+  // Loaded CI machines: waits for the device worker and the model take longer than Playwright's 30 s default.
+  page.setDefaultTimeout(120_000);
   await page.setViewportSize(viewport);
   const requests: string[] = [];
   const problems: string[] = [];
