@@ -131,8 +131,8 @@ export class XaiClient {
     return this.call<{ model: string; top: ClassScore[]; backend: BackendInfo }>('/api/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   }
 
-  explain(body: ExplainRequestBody & { format?: 'json' | 'both'; render?: 'overlay' | 'heatmap' }) {
-    return this.post<ExplainResponse>('/api/explain', body);
+  explain(body: ExplainRequestBody & { format?: 'json' | 'both'; render?: 'overlay' | 'heatmap' }, opts: { signal?: AbortSignal } = {}) {
+    return this.call<ExplainResponse>('/api/explain', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: opts.signal });
   }
 
   /** The explanation rendered as PNG bytes. */

@@ -2,6 +2,7 @@
 // be reached, answers something that is not the API (a static host), or fails on its side, the same request
 // runs on the device without any user action. Used by the try-it and bring-your-own-model pages.
 import { bytesToBase64 } from '../../../src/core/base64.js';
+import { ApiError, XaiClient, type ExplainRequestBody, type ExplainResponse } from '../../../src/client/index.js';
 import type { BackendInfo } from '../../../src/core/runtime/types.js';
 import type { BackendChoice, DeviceResult, ModelRef, RunRequest, WorkerMessage } from './device/protocol.js';
 
@@ -46,39 +47,36 @@ export interface RunHooks {
 /** An API answer that means "use the device instead" (as opposed to "your input is wrong"). */
 export class ApiUnavailable extends Error {}
 
+/** The typed client of src/client, on this site's own origin. */
+const api = new XaiClient('');
+
 export async function runApi(req: ClientRequest, hooks: RunHooks): Promise<ClientResult> {
   if (!('id' in req.model)) throw new ApiUnavailable('your own model runs on the device only');
   const t0 = performance.now();
-  let res: Response;
+  let body: ExplainResponse;
   try {
-    res = await fetch('/api/explain', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+    body = await api.explain(
+      {
         model: req.model.id,
         method: req.method,
         image: bytesToBase64(req.image),
         ...(req.target !== undefined ? { target: req.target } : {}),
         ...(req.layer ? { layer: req.layer } : {}),
-        ...(Object.keys(req.params).length ? { params: req.params } : {}),
+        ...(Object.keys(req.params).length ? { params: req.params as ExplainRequestBody['params'] } : {}),
         ...(req.seed !== undefined ? { seed: req.seed } : {}),
         ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
         format: 'json',
-      }),
-      signal: hooks.signal,
-    });
+      },
+      { signal: hooks.signal },
+    );
   } catch (err) {
     if (hooks.signal.aborted) throw err;
-    throw new ApiUnavailable(`the API is unreachable (${(err as Error).message})`);
-  }
-  const type = res.headers.get('content-type') ?? '';
-  const body = type.includes('application/json') ? await res.json().catch(() => null) : null;
-  if (!res.ok) {
-    const apiError = body?.error as { code?: string; message?: string } | undefined;
+    if (!(err instanceof ApiError)) throw new ApiUnavailable(`the API is unreachable or answered something else (${(err as Error).message})`);
     // A JSON 4xx from the API is about the request itself: the device would refuse it the same way.
-    if (apiError?.message && res.status >= 400 && res.status < 500 && res.status !== 404 && res.status !== 429) throw new Error(apiError.message);
-    if (apiError?.message && res.status === 404 && /model|method/i.test(apiError.code ?? '')) throw new Error(apiError.message);
-    throw new ApiUnavailable(`the API answered HTTP ${res.status}${apiError?.message ? `: ${apiError.message}` : ''}`);
+    const fromApi = err.code !== 'http_error';
+    if (fromApi && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429) throw new Error(err.message);
+    if (fromApi && err.status === 404 && /model|method/i.test(err.code)) throw new Error(err.message);
+    throw new ApiUnavailable(`the API answered HTTP ${err.status}${fromApi ? `: ${err.message}` : ''}`);
   }
   if (!body?.map?.data) throw new ApiUnavailable('the API answered something that is not an explanation');
   return {
