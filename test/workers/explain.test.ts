@@ -130,3 +130,18 @@ describe('catalog and docs', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 });
+
+describe('load inside one isolate', () => {
+  it('20 concurrent saliency and then 20 concurrent RISE (1000 masks) requests all succeed', async () => {
+    const go = (method: string, params: Record<string, number>, seed: number) =>
+      post('/api/explain', { model: 'fmnist-cnn', method, image: sample.base64, params, seed });
+    const s = await Promise.all(Array.from({ length: 20 }, (_, i) => go('saliency', {}, 1000 + i)));
+    expect(s.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const r = await Promise.all(Array.from({ length: 20 }, (_, i) => go('rise', { masks: 1000 }, 2000 + i)));
+    const failed = await Promise.all(r.filter((x) => x.status !== 200).map(async (x) => `${x.status} ${(await x.text()).slice(0, 120)}`));
+    expect(failed).toEqual([]);
+    // Different seeds: different masks, so different maps.
+    const maps = await Promise.all(r.slice(0, 2).map(async (x) => ((await x.json()) as ExplainJson).map.data));
+    expect(maps[0]).not.toEqual(maps[1]);
+  });
+});
