@@ -82,3 +82,27 @@ describe('superpixels', () => {
     expect(g.labels[255]).toBe(15);
   });
 });
+
+describe('segmentation auto', () => {
+  it('uses SLIC below 64 px (quickshift finds one segment on a 28x28 Fashion-MNIST image) and quickshift above', async () => {
+    const { superpixels } = await import('../../src/core/perturbation/superpixels/index.js');
+    const { decodeImage, imageToTensor, resizeBilinear } = await import('../../src/core/image/index.js');
+    const { readFileSync } = await import('node:fs');
+    const img = decodeImage(new Uint8Array(readFileSync(new URL('../../models/samples/fmnist/fmnist_test_00000_ankle-boot.png', import.meta.url))));
+    const pre = { size: [28, 28] as [number, number], resize: 'bilinear' as const, channels: 'gray' as const, scale: 1, mean: [0], std: [1] };
+    const x = imageToTensor(img, pre);
+    const defaults = { segments: 50, compactness: 10, kernelSize: 4, maxDist: 200, ratio: 0.2 };
+    const quick = superpixels(x, pre, { ...defaults, segmentation: 'quickshift' });
+    const auto = superpixels(x, pre, { ...defaults, segmentation: 'auto' });
+    const slic = superpixels(x, pre, { ...defaults, segmentation: 'slic' });
+    expect(quick.count).toBeLessThanOrEqual(2);
+    expect(auto.count).toBe(slic.count);
+    expect(Array.from(auto.labels)).toEqual(Array.from(slic.labels));
+    expect(auto.count).toBeGreaterThan(10);
+    const pre96 = { ...pre, size: [96, 96] as [number, number] };
+    const big = imageToTensor(resizeBilinear(img, 96, 96), pre96);
+    const autoBig = superpixels(big, pre96, { ...defaults, segmentation: 'auto' });
+    const quickBig = superpixels(big, pre96, { ...defaults, segmentation: 'quickshift' });
+    expect(Array.from(autoBig.labels)).toEqual(Array.from(quickBig.labels));
+  });
+});

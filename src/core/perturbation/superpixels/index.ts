@@ -10,13 +10,19 @@ import { toLab, unnormalise } from './color.js';
 import { quickshift } from './quickshift.js';
 import { slic } from './slic.js';
 
-export const SEGMENTATIONS = ['quickshift', 'slic', 'grid'] as const;
+export const SEGMENTATIONS = ['auto', 'quickshift', 'slic', 'grid'] as const;
+
+/**
+ * Below this shorter side, 'auto' uses SLIC: quickshift with lime's defaults finds only one or two segments on
+ * 28x28 or 32x32 images, which makes every LIME / KernelSHAP map constant.
+ */
+export const AUTO_QUICKSHIFT_MIN_SIDE = 64;
 
 /** Bound on superpixels: the surrogate solves a dense system of this size. */
 export const MAX_SEGMENTS = 1024;
 
 export const SUPERPIXEL_PARAMS: readonly ParamSpec[] = [
-  { name: 'segmentation', type: 'enum', values: SEGMENTATIONS, default: 'quickshift', description: 'superpixel algorithm: quickshift (lime default), slic, or a regular grid' },
+  { name: 'segmentation', type: 'enum', values: SEGMENTATIONS, default: 'auto', description: `superpixel algorithm: quickshift (lime default), slic, a regular grid, or auto (quickshift when the shorter side is at least ${AUTO_QUICKSHIFT_MIN_SIDE} px, else slic)` },
   { name: 'segments', type: 'integer', default: 50, min: 1, max: MAX_SEGMENTS, description: 'slic / grid: approximate number of superpixels' },
   { name: 'compactness', type: 'number', default: 10, min: 0.01, max: 1000, description: 'slic: colour vs. space trade-off (higher = more square)' },
   { name: 'kernelSize', type: 'number', default: 4, min: 0.5, max: 32, description: 'quickshift: Gaussian kernel width (lime: 4)' },
@@ -46,7 +52,8 @@ export function gridSuperpixels(h: number, w: number, segments: number): Superpi
 export function superpixels(input: Tensor, pre: Preprocessing, params: ParamValues): Superpixels {
   const [, , h, w] = input.shape;
   let sp: Superpixels;
-  switch (params.segmentation) {
+  const kind = params.segmentation === 'auto' ? (Math.min(h, w) >= AUTO_QUICKSHIFT_MIN_SIDE ? 'quickshift' : 'slic') : params.segmentation;
+  switch (kind) {
     case 'grid':
       sp = gridSuperpixels(h, w, Number(params.segments));
       break;
@@ -60,7 +67,7 @@ export function superpixels(input: Tensor, pre: Preprocessing, params: ParamValu
       throw new InvalidInputError(`segmentation ${JSON.stringify(params.segmentation)} is not known; allowed: ${SEGMENTATIONS.join(', ')}`, { param: 'segmentation' });
   }
   if (sp.count > MAX_SEGMENTS) {
-    throw new InvalidInputError(`${params.segmentation} produced ${sp.count} superpixels, more than ${MAX_SEGMENTS}; use fewer segments or a larger kernelSize`, { param: 'segments' });
+    throw new InvalidInputError(`${kind} produced ${sp.count} superpixels, more than ${MAX_SEGMENTS}; use fewer segments or a larger kernelSize`, { param: 'segments' });
   }
   return sp;
 }
