@@ -4,22 +4,12 @@
 import { bytesToBase64 } from '../../../src/core/base64.js';
 import { ApiError, XaiClient, type ExplainRequestBody, type ExplainResponse } from '../../../src/client/index.js';
 import type { BackendInfo } from '../../../src/core/runtime/types.js';
-import type { BackendChoice, DeviceResult, ModelRef, RunRequest, WorkerMessage } from './device/protocol.js';
+import type { DeviceResult, RunRequest, WorkerMessage } from './device/protocol.js';
 
 export type Where = 'auto' | 'api' | 'device';
 
-export interface ClientRequest {
-  model: ModelRef;
-  image: Uint8Array;
-  method: string;
-  target?: number;
-  layer?: string;
-  params: Record<string, unknown>;
-  seed?: number;
-  batchSize?: number;
-  backend: BackendChoice;
-  shards: number;
-}
+/** What a page asks for: a device run request without the worker plumbing (filled in by runDevice). */
+export type ClientRequest = Omit<RunRequest, 'type' | 'wasmPaths' | 'modelsBase'>;
 
 export interface ClientResult {
   source: 'api' | 'device';
