@@ -7,11 +7,11 @@
  * complementary pairs, all with weight 1 (as Captum's KernelShap and the shap package's sampling phase).
  */
 import { InvalidInputError } from '../core/errors.js';
-import type { ExplainerSpec, ExplainRequest } from '../core/explainer.js';
+import type { ExplainerSpec } from '../core/explainer.js';
 import type { ParamSpec } from '../core/params.js';
 import { baselineParams } from '../core/perturbation/baseline.js';
 import { coalitionMethod, paintSuperpixels, type CoalitionState } from '../core/perturbation/coalitions.js';
-import { explainWith } from '../core/perturbation/engine.js';
+import { perturbationSpec } from '../core/perturbation/engine.js';
 import { solveSpd } from '../core/perturbation/linalg.js';
 import { sampleRng } from '../core/perturbation/prng.js';
 import { scoresParam } from '../core/perturbation/scores-param.js';
@@ -170,20 +170,11 @@ export const kernelShapMethod = coalitionMethod({
 
 /**
  * KernelSHAP. Lundberg & Lee (2017), "A Unified Approach to Interpreting Model Predictions".
- * @example const e = await explainKernelShap({ ...req, params: resolveParams(kernelShap.params, { samples: 2048 }) });
+ * @example const e = await kernelShap.explain({ ...req, params: resolveParams(kernelShap.params, { samples: 2048 }) });
  */
-export function explainKernelShap(req: ExplainRequest) {
-  return explainWith(kernelShapMethod, req);
-}
-
-export const kernelShap: ExplainerSpec = {
-  name: 'kernel-shap',
+export const kernelShap: ExplainerSpec = perturbationSpec(kernelShapMethod, {
   title: 'KernelSHAP',
-  family: 'perturbation',
-  needsGradients: false,
-  shardable: true,
   paper: 'Lundberg, S. M. & Lee, S.-I. (2017). A Unified Approach to Interpreting Model Predictions.',
   description: 'Shapley values of superpixels by the Shapley-kernel weighted regression with the efficiency constraint; exact when all coalitions fit the sample budget.',
-  params: PARAMS,
-  explain: explainKernelShap,
-};
+});
+

@@ -7,11 +7,11 @@
  * `topLabels` top predicted classes come out of one run (lime's top_labels).
  */
 import { InvalidInputError } from '../core/errors.js';
-import type { ExplainerSpec, ExplainRequest } from '../core/explainer.js';
+import type { ExplainerSpec } from '../core/explainer.js';
 import type { ParamSpec } from '../core/params.js';
 import { baselineParams } from '../core/perturbation/baseline.js';
 import { coalitionMethod, paintSuperpixels, type CoalitionState } from '../core/perturbation/coalitions.js';
-import { explainWith } from '../core/perturbation/engine.js';
+import { perturbationSpec } from '../core/perturbation/engine.js';
 import { solveSpd } from '../core/perturbation/linalg.js';
 import { sampleRng } from '../core/perturbation/prng.js';
 import { scoresParam } from '../core/perturbation/scores-param.js';
@@ -119,20 +119,11 @@ export const limeMethod = coalitionMethod({
 
 /**
  * LIME. Ribeiro, Singh & Guestrin (2016), "\"Why Should I Trust You?\": Explaining the Predictions of Any Classifier".
- * @example const e = await explainLime({ ...req, params: resolveParams(lime.params, { samples: 1000 }) });
+ * @example const e = await lime.explain({ ...req, params: resolveParams(lime.params, { samples: 1000 }) });
  */
-export function explainLime(req: ExplainRequest) {
-  return explainWith(limeMethod, req);
-}
-
-export const lime: ExplainerSpec = {
-  name: 'lime',
+export const lime: ExplainerSpec = perturbationSpec(limeMethod, {
   title: 'LIME',
-  family: 'perturbation',
-  needsGradients: false,
-  shardable: true,
   paper: 'Ribeiro, M. T., Singh, S. & Guestrin, C. (2016). "Why Should I Trust You?": Explaining the Predictions of Any Classifier.',
   description: 'Fits a locally weighted ridge regression of the class scores on superpixel on/off indicators; the map paints each superpixel with its weight.',
-  params: PARAMS,
-  explain: explainLime,
-};
+});
+

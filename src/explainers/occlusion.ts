@@ -8,7 +8,7 @@ import { InvalidInputError } from '../core/errors.js';
 import type { ExplainerSpec } from '../core/explainer.js';
 import type { ParamSpec, ParamValues } from '../core/params.js';
 import { baselineImage, baselineParams } from '../core/perturbation/baseline.js';
-import { explainWith } from '../core/perturbation/engine.js';
+import { perturbationSpec } from '../core/perturbation/engine.js';
 import { scoreKind, scoresParam } from '../core/perturbation/scores-param.js';
 import type { PerturbationMethod } from '../core/perturbation/types.js';
 
@@ -154,20 +154,11 @@ export const occlusionMethod: PerturbationMethod<State, null> = {
 /**
  * Occlusion attribution. Zeiler & Fergus (2014), "Visualizing and Understanding Convolutional Networks";
  * conventions of Captum's Occlusion.
- * @example const e = await explainOcclusion({ ...req, params: { window: '3,8,8', stride: '3,4,4', baseline: 'value', baselineValue: 0, scores: 'logits' } });
+ * @example const e = await occlusion.explain({ ...req, params: { window: '3,8,8', stride: '3,4,4', baseline: 'value', baselineValue: 0, scores: 'logits' } });
  */
-export function explainOcclusion(req: Parameters<ExplainerSpec['explain']>[0]) {
-  return explainWith(occlusionMethod, req);
-}
-
-export const occlusion: ExplainerSpec = {
-  name: 'occlusion',
+export const occlusion: ExplainerSpec = perturbationSpec(occlusionMethod, {
   title: 'Occlusion',
-  family: 'perturbation',
-  needsGradients: false,
-  shardable: true,
   paper: 'Zeiler, M. D. & Fergus, R. (2014). Visualizing and Understanding Convolutional Networks.',
   description: 'Slides a baseline-filled window over the input; each element gets the mean drop of the target score over the windows covering it (Captum semantics).',
-  params: PARAMS,
-  explain: explainOcclusion,
-};
+});
+

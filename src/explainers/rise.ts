@@ -7,9 +7,9 @@
  * sum of score x mask is that statistic upsampled: rise-masks.ts riseSum), and the sum of the scores.
  */
 import { LimitExceededError } from '../core/errors.js';
-import type { ExplainerSpec, ExplainRequest } from '../core/explainer.js';
+import type { ExplainerSpec } from '../core/explainer.js';
 import type { ParamSpec } from '../core/params.js';
-import { explainWith } from '../core/perturbation/engine.js';
+import { perturbationSpec } from '../core/perturbation/engine.js';
 import { riseCompose, riseMask, riseSum, riseTables, type RiseTables } from '../core/perturbation/rise-masks.js';
 import { scoreKind, scoresParam } from '../core/perturbation/scores-param.js';
 import type { PerturbationMethod } from '../core/perturbation/types.js';
@@ -149,20 +149,11 @@ export const riseMethod: PerturbationMethod<State, null> = {
 /**
  * RISE saliency. Petsiuk, Das & Saenko (2018), "RISE: Randomized Input Sampling for Explanation of
  * Black-box Models".
- * @example const e = await explainRise({ ...req, params: { masks: 4000, grid: 7, p: 0.5, scores: 'probabilities', topClasses: 0 } });
+ * @example const e = await rise.explain({ ...req, params: { masks: 4000, grid: 7, p: 0.5, scores: 'probabilities', topClasses: 0 } });
  */
-export function explainRise(req: ExplainRequest) {
-  return explainWith(riseMethod, req);
-}
-
-export const rise: ExplainerSpec = {
-  name: 'rise',
+export const rise: ExplainerSpec = perturbationSpec(riseMethod, {
   title: 'RISE',
-  family: 'perturbation',
-  needsGradients: false,
-  shardable: true,
   paper: 'Petsiuk, V., Das, A. & Saenko, K. (2018). RISE: Randomized Input Sampling for Explanation of Black-box Models.',
   description: 'Averages random upsampled binary masks weighted by the target score they leave (normalised by N*p).',
-  params: PARAMS,
-  explain: explainRise,
-};
+});
+

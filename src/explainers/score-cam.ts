@@ -8,11 +8,11 @@
  * shard statistic is the per-channel weight (each channel written by exactly one shard).
  */
 import { InvalidInputError } from '../core/errors.js';
-import type { ExplainerSpec, ExplainRequest } from '../core/explainer.js';
+import type { ExplainerSpec } from '../core/explainer.js';
 import { exposeTensors } from '../core/onnx/expose.js';
 import type { ParamSpec } from '../core/params.js';
 import { decodeTensor, encodeTensor, type EncodedTensor } from '../core/perturbation/codec.js';
-import { explainWith } from '../core/perturbation/engine.js';
+import { perturbationSpec } from '../core/perturbation/engine.js';
 import { scoreKind, scoresParam } from '../core/perturbation/scores-param.js';
 import type { PerturbationMethod } from '../core/perturbation/types.js';
 
@@ -160,20 +160,12 @@ export const scoreCamMethod: PerturbationMethod<State, null> = {
 
 /**
  * Score-CAM. Wang et al. (2020), "Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks".
- * @example const e = await explainScoreCam({ ...req, layer: '/conv2/Conv_output_0', params: { scores: 'probabilities' } });
+ * @example const e = await scoreCam.explain({ ...req, layer: '/conv2/Conv_output_0', params: { scores: 'probabilities' } });
  */
-export function explainScoreCam(req: ExplainRequest) {
-  return explainWith(scoreCamMethod, req);
-}
-
-export const scoreCam: ExplainerSpec = {
-  name: 'score-cam',
+export const scoreCam: ExplainerSpec = perturbationSpec(scoreCamMethod, {
   title: 'Score-CAM',
-  family: 'activation',
-  needsGradients: false,
-  shardable: true,
   paper: 'Wang, H., Wang, Z., Du, M., Yang, F., Zhang, Z., Ding, S., Mardziel, P. & Hu, X. (2020). Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks.',
   description: "Weights a layer's channels by the target score of the input masked with each upsampled, normalised channel; ReLU of the weighted sum.",
-  params: PARAMS,
-  explain: explainScoreCam,
-};
+  family: 'activation',
+});
+

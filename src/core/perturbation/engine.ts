@@ -4,7 +4,7 @@
  * only its generator and its accumulation (types.ts). The unsharded path is the sharded one with one shard,
  * so there is a single loop for every method.
  */
-import type { ExplainRequest, Explanation } from '../explainer.js';
+import type { ExplainerSpec, ExplainRequest, Explanation, MethodFamily } from '../explainer.js';
 import { InvalidInputError, RuntimeFailure } from '../errors.js';
 import type { LoadedModel } from '../models/loaded-model.js';
 import { resolveParams } from '../params.js';
@@ -294,4 +294,23 @@ export async function explainWith(method: PerturbationMethod, req: ExplainReques
   const plan = await planWith(method, req, 1);
   const partial = await runShardWith(method, plan.shards[0], { model: req.model, input: req.input, onProgress: req.onProgress });
   return mergeWith(method, plan, [partial], { model: req.model, input: req.input });
+}
+
+/**
+ * The method-table entry of a perturbation method: the engine runs it (shardable, no gradients, its own
+ * parameters); the method module gives only its title, paper, description and, if not 'perturbation', family.
+ * @example export const rise = perturbationSpec(riseMethod, { title: 'RISE', paper, description });
+ */
+export function perturbationSpec(method: PerturbationMethod, meta: Pick<ExplainerSpec, 'title' | 'paper' | 'description'> & { family?: MethodFamily }): ExplainerSpec {
+  return {
+    name: method.name,
+    title: meta.title,
+    family: meta.family ?? 'perturbation',
+    needsGradients: false,
+    shardable: true,
+    paper: meta.paper,
+    description: meta.description,
+    params: method.params,
+    explain: (req) => explainWith(method, req),
+  };
 }
