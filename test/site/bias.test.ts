@@ -4,34 +4,26 @@
 // training data's phi) and nothing else, the six region-share charts draw, images have alt text, no layout
 // shift, no sideways scrolling at phone width, nothing leaves the origin; desktop and phone screenshots go to
 // test/site/artifacts/bias-*.png. Builds the site first unless XAI_SITE_SKIP_BUILD=1.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BiasView } from '../../site/src/lib/bias.js';
-import { launchChromium } from '../helpers/chromium.js';
-import { serveDist } from './serve-dist.js';
+import { artifacts, dist, openSite, type SiteFixture } from './site-fixture.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dist = `${root}site/dist`;
-const artifacts = `${root}test/site/artifacts`;
 
 let stat: { url: string; close(): Promise<void> };
 let chromium: { browser: unknown; close(): Promise<void> };
 let view: BiasView;
 
+let site: SiteFixture;
 beforeAll(async () => {
-  if (process.env.XAI_SITE_SKIP_BUILD !== '1') execFileSync(process.execPath, [`${root}scripts/build-site.mjs`], { cwd: root, stdio: 'inherit' });
+  site = await openSite();
+  ({ stat, chromium } = site);
   view = JSON.parse(readFileSync(`${dist}/bias/bias.json`, 'utf8'));
-  mkdirSync(artifacts, { recursive: true });
-  stat = await serveDist(dist);
-  chromium = await launchChromium({ webgpu: false });
 }, 600_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await stat?.close();
+  await site?.close();
 });
 
 async function open(viewport: { width: number; height: number }) {

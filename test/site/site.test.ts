@@ -3,35 +3,28 @@
 // on the device with the API gone (same raw map, fallback without a click), WebGPU (SwiftShader) against
 // WASM, Web Worker shards against one shard, that no request leaves the origin, and saves screenshots of
 // every page at desktop and phone widths in test/site/artifacts/.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { startWranglerDev, type DevServer } from '../helpers/wrangler-dev.js';
-import { serveDist } from './serve-dist.js';
+import { artifacts, dist, openSite, type SiteFixture } from './site-fixture.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dist = `${root}site/dist`;
-const artifacts = `${root}test/site/artifacts`;
 
 let stat: { url: string; close(): Promise<void> };
 let dev: DevServer | undefined;
 let chromium: { browser: unknown; close(): Promise<void> };
 let gallery: { images: { id: string }[]; models: { id: string }[]; entries: { model: string }[] };
 
+let site: SiteFixture;
 beforeAll(async () => {
-  if (process.env.XAI_SITE_SKIP_BUILD !== '1') execFileSync(process.execPath, [`${root}scripts/build-site.mjs`], { cwd: root, stdio: 'inherit' });
+  site = await openSite();
+  ({ stat, chromium } = site);
   gallery = JSON.parse(readFileSync(`${dist}/gallery/index.json`, 'utf8'));
-  mkdirSync(artifacts, { recursive: true });
-  stat = await serveDist(dist);
-  chromium = await launchChromium({ webgpu: false });
 }, 600_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await stat?.close();
+  await site?.close();
   await dev?.stop();
 });
 
