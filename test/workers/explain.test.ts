@@ -144,4 +144,24 @@ describe('load inside one isolate', () => {
     const maps = await Promise.all(r.slice(0, 2).map(async (x) => ((await x.json()) as ExplainJson).map.data));
     expect(maps[0]).not.toEqual(maps[1]);
   });
+
+  it('yields to the event loop between model runs, so one long explanation does not stall the isolate', async () => {
+    // ORT's wasm run is synchronous; without a macrotask turn per run, a RISE request would hold the event loop
+    // from its first run to its last (no other request read, no response written; under wrangler dev the HTTP
+    // server then drops keep-alive connections). Count timer turns that fire while 2000 masks (63 runs) execute.
+    const warm = await post('/api/explain', { model: 'fmnist-cnn', method: 'rise', image: sample.base64, params: { masks: 32 }, seed: 4241 });
+    expect(warm.status).toBe(200);
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      if (done) return;
+      turns++;
+      setTimeout(tick, 0);
+    };
+    setTimeout(tick, 0);
+    const res = await post('/api/explain', { model: 'fmnist-cnn', method: 'rise', image: sample.base64, params: { masks: 2000 }, seed: 4242, batchSize: 32 });
+    done = true;
+    expect(res.status).toBe(200);
+    expect(turns).toBeGreaterThanOrEqual(60);
+  });
 });
