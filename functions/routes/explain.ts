@@ -78,7 +78,7 @@ export function explainRoutes(models: (env: Env) => ModelCache) {
       params: f.params,
       seed: f.seed,
       batchSize: f.batchSize,
-      shards: f.shards ?? (fanOut ? fanOut.executors.length : 1),
+      shards: f.shards ?? fanOut?.defaultShards ?? 1,
       executors: fanOut?.executors,
       beforeRun: (req) => checkBudget(spec.name, req).then(() => undefined),
     });
@@ -93,6 +93,7 @@ export function explainRoutes(models: (env: Env) => ModelCache) {
       res = c.json(body);
     }
     res.headers.set('x-cache', 'miss');
+    if (fanOut) res.headers.set('x-xai-fan-out', `${result.shards} shards via ${fanOut.where}`);
     if (cache && key) {
       const stored = res.clone();
       stored.headers.set('cache-control', 'public, max-age=86400');

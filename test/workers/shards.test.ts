@@ -1,6 +1,8 @@
 // Shard fan-out inside workerd: signed plans, the /api/shards signature checks, and equality of the
 // in-process result with a client-side fan-out (plan, parallel shards, local merge).
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
+import app from '../../functions/index.js';
+import type { Env } from '../../functions/env.js';
 import { describe, expect, it } from 'vitest';
 import { XaiClient } from '../../src/client/index.js';
 import { SHARD_AUTH_HEADER, signShard } from '../../src/core/shard-auth.js';
@@ -39,6 +41,31 @@ describe('shards', () => {
       expect(maxRelDiff(server3.map.data, direct.map.data)).toBeLessThanOrEqual(1e-6);
     });
   }
+
+  it('a coordinator with a SHARD_SERVICE binding runs the shards through it and merges the in-process result', async () => {
+    // The binding is the Worker's own loopback service (ctx.exports): each shard is a separate invocation of
+    // the real entry, signed by the coordinator and checked by /api/shards.
+    const calls: string[] = [];
+    const binding = {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        const req = new Request(input as string, init);
+        calls.push(new URL(req.url).pathname);
+        return worker.fetch(req);
+      },
+    } as unknown as Fetcher;
+    const coordinatorEnv = { ...(env as unknown as Env), SHARD_SERVICE: binding };
+    const body = { model: 'fmnist-cnn', method: 'rise', image, params: { masks: 300, grid: 5 }, seed: 11 };
+    const res = await app.fetch(new Request('https://example.com/api/explain', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, shards: 3 }) }), coordinatorEnv);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-xai-fan-out')).toBe('3 shards via service binding SHARD_SERVICE');
+    expect(calls).toEqual(['/api/shards', '/api/shards', '/api/shards']);
+    const viaService = (await res.json()) as { map: { data: number[] } };
+    const direct = await client.explain({ ...body, shards: 1 });
+    expect(maxRelDiff(viaService.map.data, direct.map.data)).toBeLessThanOrEqual(1e-6);
+    // Without a request-level shard count the binding gets SERVICE_SHARDS (4) shards.
+    const dflt = await app.fetch(new Request('https://example.com/api/explain', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, seed: 12 }) }), coordinatorEnv);
+    expect(dflt.headers.get('x-xai-fan-out')).toBe('4 shards via service binding SHARD_SERVICE');
+  });
 
   it('refuses unsigned, tampered, expired and foreign-secret shard specs with 403', async () => {
     const plan = await client.plan({ model: 'fmnist-cnn', method: 'rise', image, params: { masks: 40 }, shards: 2 });
