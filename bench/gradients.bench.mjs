@@ -3,9 +3,9 @@
 // and their ratio at batch 1, 8 and 32; the saliency explainer end to end at batch 1; and Integrated Gradients
 // (32 steps) and SmoothGrad (32 samples) at batchSize 16 as ms per sample vs one batch-1 backward. Forward and
 // gradient runs alternate so that load on the machine hits both alike; medians over BENCH_REPS. Each backend
-// runs in its own child process (ORT's wasm thread count is fixed per process). Models: every committed model
-// plus the reference models in /work/shared/reference when present. Prints a markdown table and writes
-// bench/results/gradients.{md,json}.
+// runs in its own child process (ORT's wasm thread count is fixed per process; WASM children measure V8's
+// optimised code, see --no-liftoff below). Models: every committed model plus the reference models in
+// /work/shared/reference when present. Prints a markdown table and writes bench/results/gradients.{md,json}.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -120,7 +120,11 @@ if (process.argv[2] === '--child') {
   for (const backend of ['native', 'wasm']) for (const t of [...new Set([1, Math.min(2, cores), cores])]) configs.push([backend, t]);
   const rows = [];
   for (const [backend, t] of configs) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, String(t)], { cwd: root, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    // V8 first runs WASM through its baseline compiler (Liftoff) and tiers hot functions up to optimised code at
+    // unpredictable times, several runs in: forward and gradient kernels would be measured at different tiers
+    // (up to 2x apart). --no-liftoff compiles optimised code up front, i.e. measures the steady state.
+    const flags = backend === 'wasm' ? ['--no-liftoff'] : [];
+    const out = execFileSync(process.execPath, [...flags, fileURLToPath(import.meta.url), '--child', backend, String(t)], { cwd: root, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
     rows.push(...JSON.parse(out.toString()));
   }
   const f = (v) => v.toFixed(2);

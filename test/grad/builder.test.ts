@@ -2,7 +2,8 @@
  * Builder behaviour beyond per-op gradients: unsupported ops fail at build time naming op and node; max-pool
  * ties go to the first maximum in row-major order; built graphs use only ops ORT's WebGPU EP runs (no MaxPool
  * Indices, no ScatterElements); probability / log-probability / channel scalars match dense formulas; one
- * graph serves a batch with one target per row; inner tensors come back with their gradients.
+ * graph serves a batch with one target per row; inner tensors come back with their gradients; BatchNorm folds
+ * as onnxruntime folds it; a ReLU before GlobalAveragePool masks the unexpanded gradient.
  */
 import { describe, expect, it } from 'vitest';
 import { buildGradientGraph, GRAD_IO, gradientGraphKey } from '../../src/core/grad/builder.js';
@@ -113,6 +114,39 @@ describe('gradient graph builder', () => {
     expectAllClose(grad.data, expected, { atol: 0, rtol: 1e-7 });
     expect(out[layer].shape).toEqual([1, 16, 16, 16]);
     await s.dispose();
+  });
+
+  it('folds BatchNorm exactly as onnxruntime does: the gradient graph returns the model session\'s logits bit for bit', async () => {
+    const bytes = refModelBytes('vgglike');
+    const g = buildGradientGraph(bytes);
+    expect(g.model.graph!.node.some((n) => n.opType === 'BatchNormalization')).toBe(false);
+    for (const b of BACKENDS) {
+      const plain = await runtimeFor(b).createSession(bytes);
+      const grad = await runtimeFor(b).createSession(g.bytes);
+      for (const c of refCases('vgglike')) {
+        const want = (await plain.run({ input: refInput(c) })).logits.data;
+        const got = (await grad.run({ input: refInput(c), [GRAD_IO.target]: { data: oneHot([c.target], 10), shape: [1, 10] } })).logits.data;
+        expectAllClose(got, want, { atol: 0, rtol: 0 });
+      }
+      await plain.dispose();
+      await grad.dispose();
+    }
+  });
+
+  it('a ReLU before GlobalAveragePool masks the small gradient by broadcasting (no Expand), exactly', async () => {
+    const m = tinyModel([3, 4, 5], { nodes: [makeNode('Relu', ['x'], ['a']), makeNode('GlobalAveragePool', ['a'], ['y'])], out: 'y' });
+    const g = buildGradientGraph(serializeModel(m), { scalar: { kind: 'unit', tensor: 'y' } });
+    expect(g.model.graph!.node.some((n) => n.opType === 'Expand')).toBe(false);
+    const r = rng(8);
+    const x = randn(2 * 60, r);
+    const w = randn(2 * 3, r);
+    const expected = x.map((v, i) => (v > 0 ? w[Math.floor(i / 20)] / 20 : 0));
+    for (const b of BACKENDS) {
+      const s = await runtimeFor(b).createSession(g.bytes);
+      const out = await s.run({ x: { data: x, shape: [2, 3, 4, 5] }, [GRAD_IO.target]: { data: w, shape: [2, 3, 1, 1] } });
+      expectAllClose(out[GRAD_IO.inputGrad].data, expected, { atol: 1e-7, rtol: 1e-6 });
+      await s.dispose();
+    }
   });
 
   it('cache keys separate rule sets, scalars and requested tensors', () => {

@@ -43,9 +43,9 @@ export interface GradientGraphOptions {
   /** Also compute the input gradient (default true). CAM methods turn it off to stop at their layer. */
   readonly inputGradient?: boolean;
   /**
-   * Route non-overlapping max-pool gradients with MaxPool's Indices output and MaxUnpool, which onnxruntime's
-   * CPU and WASM EPs run in ~0.55 ms where the Indices-free form takes ~0.9 ms (2x2 pool on [8, 32, 28, 28],
-   * onnxruntime-node, 1 thread); the WebGPU EP runs neither. Default false: only ops every EP runs.
+   * Route non-overlapping max-pool gradients with MaxUnpool (indices from prefix-rectangle MaxPools, or MaxPool's
+   * Indices output; see rules/maxpool.ts), which onnxruntime's CPU and WASM EPs run several times faster than
+   * the portable form; the WebGPU EP runs neither MaxUnpool nor Indices. Default false: only ops every EP runs.
    * gradientSession turns it on for runtimes whose backend is not WebGPU.
    */
   readonly maxPoolIndices?: boolean;
@@ -150,6 +150,7 @@ export function buildGradientGraph(source: Uint8Array | ModelProto, options: Gra
   }
 
   const emit = new Emitter(info.opset);
+  emit.setBatchSource(info.shape(input)?.[0], input);
   const seedShape = info.shape(seedTensor);
   if (!seedShape) throw new UnsupportedError(`cannot infer the shape of "${seedTensor}"`, { param: 'model' });
   let targetDims: Dim[];
@@ -216,13 +217,53 @@ export function buildGradientGraph(source: Uint8Array | ModelProto, options: Gra
     outputs.tensors[t] = { activation: t, gradient: GRAD_IO.tensorGrad(t) };
   }
 
-  graph.node.push(...emit.nodes);
+  // Nodes nothing reads (a max-pool scatter that a ReLU re-emitted with a masked gradient) would still run.
+  const live = new Set(newOutputs.map((v) => v.name));
+  const kept: NodeProto[] = [];
+  for (let i = emit.nodes.length - 1; i >= 0; i--) {
+    const n = emit.nodes[i];
+    if (!n.output.some((o) => live.has(o))) continue;
+    kept.push(n);
+    for (const x of n.input) if (x) live.add(x);
+  }
+  kept.reverse();
+  graph.node.push(...forwardOnlyLast(kept));
   // Constants a rule made but did not use (e.g. modified weights of an unused branch) would make ORT warn.
-  const used = new Set(emit.nodes.flatMap((n) => n.input));
+  const used = new Set(kept.flatMap((n) => n.input));
   graph.initializer.push(...emit.initializers.filter((t) => used.has(t.name)));
   graph.input.push(makeValueInfo(GRAD_IO.target, 1, targetDims));
   graph.output = newOutputs;
   return { bytes: serializeModel(model), model, input, logits: includeLogits ? logits : undefined, targetDims, outputs };
+}
+
+/**
+ * The emitted nodes in an order that makes onnxruntime compute what depends only on forward tensors (ReLU masks,
+ * max-pool indices) right after those tensors, while they are still in cache, not when the backward pass reaches
+ * them: ORT's default execution order is a depth-first walk from the outputs that visits a node's inputs in
+ * decreasing node index, so each such node goes right before its first consumer (the list stays topologically
+ * sorted), above the consumer's other inputs.
+ */
+function forwardOnlyLast(nodes: readonly NodeProto[]): NodeProto[] {
+  const late = new Set<string>([GRAD_IO.target]);
+  const producer = new Map<string, NodeProto>();
+  const pending = new Set<NodeProto>();
+  for (const n of nodes) {
+    if (n.input.some((x) => late.has(x))) for (const o of n.output) late.add(o);
+    else pending.add(n);
+    for (const o of n.output) producer.set(o, n);
+  }
+  const out: NodeProto[] = [];
+  const place = (n: NodeProto): void => {
+    for (const x of n.input) {
+      const p = producer.get(x);
+      if (p && pending.delete(p)) place(p);
+    }
+    out.push(n);
+  };
+  for (const n of nodes) if (!pending.has(n)) place(n);
+  // Forward-only nodes no backward node reads (outputs of their own) keep their place at the end.
+  out.push(...nodes.filter((n) => pending.has(n)));
+  return out;
 }
 
 function makeContext(node: NodeProto, graph: GraphInfo, emit: Emitter, gradOutputs: (string | undefined)[], needsGrad: boolean[], maxPoolIndices: boolean): BackwardContext {

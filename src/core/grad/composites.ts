@@ -3,7 +3,7 @@
  * replace only the ReLU backward and keep every other op (MaxPool, BatchNorm, Conv, Clip/ReLU6) exact, and the
  * LRP composites of Zennit (Epsilon everywhere, EpsilonPlusFlat, EpsilonGammaBox) with BatchNorm folding.
  */
-import { foldBatchNorm } from './canonizers.js';
+import { foldBatchNorm, foldBatchNormAsOrt } from './canonizers.js';
 import type { Composite, CompositeEntry, NodeMatcher, Rule } from './rule.js';
 import { opTypes } from './rule.js';
 import { deconvnetReluRule, guidedReluRule } from './rules/activation.js';
@@ -12,13 +12,16 @@ import { alphaBetaRule, epsilonRule, flatRule, gammaRule, lrpPassRule, normRule,
 
 const exactEntries: readonly CompositeEntry[] = Object.entries(GRADIENT_RULES).map(([op, rule]) => ({ match: opTypes(op), rule }));
 
+/** BatchNorm right after a Conv is folded into it first, as onnxruntime folds it (see foldBatchNormAsOrt). */
+const EXACT_CANONIZERS = [foldBatchNormAsOrt];
+
 /** A composite that puts `overrides` (first match wins) in front of the exact rules. */
 export function withOverrides(name: string, overrides: readonly CompositeEntry[]): Composite {
-  return { name, entries: [...overrides, ...exactEntries] };
+  return { name, entries: [...overrides, ...exactEntries], canonizers: EXACT_CANONIZERS };
 }
 
 /** The exact gradient everywhere. */
-export const GRADIENT: Composite = { name: 'gradient', entries: exactEntries };
+export const GRADIENT: Composite = { name: 'gradient', entries: exactEntries, canonizers: EXACT_CANONIZERS };
 
 /** Guided backpropagation (Springenberg et al., 2015), as Captum's GuidedBackprop: only ReLU is modified. */
 export const GUIDED: Composite = withOverrides('guided', [{ match: opTypes('Relu'), rule: guidedReluRule }]);

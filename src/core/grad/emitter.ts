@@ -1,9 +1,27 @@
 /**
  * Writes the nodes and constants of a backward graph: fresh tensor names, constants as initializers, and the
  * handful of ops whose form depends on the opset (ReduceSum / Squeeze / Unsqueeze take axes as an attribute
- * before opset 13 and as an input from 13 on), so rules stay opset-agnostic.
+ * before opset 13 and as an input from 13 on), so rules stay opset-agnostic. It also keeps notes one rule
+ * leaves for the next (how a max-pool gradient was scattered, that a gradient is a broadcast), so that a ReLU
+ * can mask the smaller tensor, and the batch index that max-pool scatters share.
  */
-import { DataType, makeFloatTensor, makeInt64Tensor, makeNode, type AttrValue, type NodeProto, type TensorProto } from '../onnx/model.js';
+import { DataType, makeFloatTensor, makeInt64Tensor, makeNode, type AttrValue, type Dim, type NodeProto, type TensorProto } from '../onnx/model.js';
+
+/**
+ * How a max-pool gradient was put back onto the pool's input: `rebuild` scatters another pooled gradient the
+ * same way. A ReLU whose output is the pool's `input` masks the pooled gradient with `pooled` > 0 and rebuilds,
+ * instead of masking the larger scattered one (the unused first scatter is pruned by the builder).
+ */
+export interface PoolScatter {
+  /** The pool's forward input and output. */
+  readonly input: string;
+  readonly pooled: string;
+  /** The pooled gradient that was scattered. */
+  readonly grad: string;
+  /** Windows do not overlap: each input element receives one pooled value or none (not a sum). */
+  readonly disjoint: boolean;
+  readonly rebuild: (grad: string) => string;
+}
 
 export class Emitter {
   readonly nodes: NodeProto[] = [];
@@ -11,6 +29,10 @@ export class Emitter {
   private counter = 0;
   private readonly constCache = new Map<string, string>();
   private readonly shapeCache = new Map<string, string>();
+  private readonly batchCache = new Map<string, string>();
+  private readonly batchSources = new Map<string, string>();
+  private readonly scatters = new Map<string, PoolScatter>();
+  private readonly broadcasts = new Map<string, string>();
 
   constructor(
     readonly opset: number,
@@ -72,6 +94,54 @@ export class Emitter {
       this.shapeCache.set(x, s);
     }
     return s;
+  }
+
+  /**
+   * Declare that dim 0 of the graph input `tensor` is the symbolic batch dimension `dim`: batchIndex reads the
+   * batch size of every tensor whose dim 0 is that symbol from it, so the index needs nothing computed later.
+   */
+  setBatchSource(dim: Dim | undefined, tensor: string): void {
+    if (typeof dim === 'string' && dim && dim !== '?') this.batchSources.set(dim, tensor);
+  }
+
+  /**
+   * int64 [N, 1, ..., 1] (rank `rank`) holding 0..N-1, where N = dim 0 of `like`, given as `dim` (its static
+   * value or symbol). Shared per symbol and rank; a constant when the dim is static.
+   */
+  batchIndex(like: string, dim: Dim, rank: number): string {
+    const ones = new Array<number>(rank - 1).fill(1);
+    if (typeof dim === 'number') return this.constI64(Array.from({ length: dim }, (_, i) => i), [dim, ...ones]);
+    // An unknown dim ('?') names no particular size: nothing to share.
+    const key = dim && dim !== '?' ? `${dim}|${rank}` : undefined;
+    let b = key ? this.batchCache.get(key) : undefined;
+    if (!b) {
+      const n = this.op('Gather', [this.shapeOf((key && this.batchSources.get(dim)) || like), this.constI64([0], [])]);
+      const range = this.op('Range', [this.constI64([0], []), n, this.constI64([1], [])]);
+      b = this.unsqueeze(range, ones.map((_, i) => i + 1));
+      if (key) this.batchCache.set(key, b);
+    }
+    return b;
+  }
+
+  /** Record that gradient tensor `dx` is a max-pool scatter (see PoolScatter). */
+  noteScatter(dx: string, s: PoolScatter): void {
+    this.scatters.set(dx, s);
+  }
+
+  scatterOf(dx: string): PoolScatter | undefined {
+    return this.scatters.get(dx);
+  }
+
+  /**
+   * Record that gradient tensor `dx` is `small` expanded to dx's shape (GlobalAveragePool), so that an
+   * elementwise consumer that broadcasts (a ReLU's Where) can read `small` and skip the expanded copy.
+   */
+  noteBroadcast(dx: string, small: string): void {
+    this.broadcasts.set(dx, small);
+  }
+
+  broadcastOf(dx: string): string | undefined {
+    return this.broadcasts.get(dx);
   }
 
   reduceSum(x: string, axes: readonly number[], keepdims = true): string {

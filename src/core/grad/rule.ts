@@ -26,7 +26,7 @@ export interface BackwardContext {
   shape(name: string): Dim[];
   /** Static numeric shape (no symbols), or an error naming the node. */
   staticShape(name: string, from?: number): number[];
-  /** The graph may use MaxPool's Indices output and MaxUnpool (not WebGPU); see GradientGraphOptions. */
+  /** The graph may use MaxUnpool and MaxPool's Indices output (not WebGPU); see GradientGraphOptions. */
   readonly maxPoolIndices: boolean;
   /** Throw UnsupportedError naming this node. */
   fail(message: string): never;

@@ -16,10 +16,30 @@ const g0 = (ctx: BackwardContext): string => ctx.gradOutputs[0]!;
  */
 const reluOn = (ctx: BackwardContext): string => ctx.emit.op('Greater', [y0(ctx), ctx.emit.constF([0])]);
 
+const identity = (g: string): string => g;
+
+/**
+ * f(g) where x > 0, else 0 (f elementwise with f(0) = 0). When g is a max pool's scatter of this ReLU's output,
+ * the mask goes on the pooled gradient before the scatter instead: the element a window routes to equals the
+ * window's maximum, so it is positive exactly when the pooled value is. That masks 4x fewer elements (2x2
+ * pools) and keeps the full-size map out of the ReLU's backward. f must commute with the scatter: any f when
+ * windows are disjoint (each element receives one value or none), only the identity when they overlap (an
+ * element receives a sum). When g is a broadcast (GlobalAveragePool), Where broadcasts the small tensor itself.
+ */
+function masked(ctx: BackwardContext, f: (g: string) => string = identity): string {
+  const e = ctx.emit;
+  const g = g0(ctx);
+  const s = e.scatterOf(g);
+  if (s && s.input === y0(ctx) && (f === identity || s.disjoint)) {
+    return s.rebuild(e.maskZero(e.op('Greater', [s.pooled, e.constF([0])]), f(s.grad)));
+  }
+  return e.maskZero(reluOn(ctx), f(e.broadcastOf(g) ?? g));
+}
+
 /** Exact ReLU gradient: g where x > 0, else 0. */
 export const reluRule: Rule = {
   name: 'gradient',
-  backward: (ctx) => [ctx.emit.maskZero(reluOn(ctx), g0(ctx))],
+  backward: (ctx) => [masked(ctx)],
 };
 
 /**
@@ -28,7 +48,7 @@ export const reluRule: Rule = {
  */
 export const guidedReluRule: Rule = {
   name: 'guided',
-  backward: (ctx) => [ctx.emit.maskZero(reluOn(ctx), ctx.emit.op('Relu', [g0(ctx)]))],
+  backward: (ctx) => [masked(ctx, (g) => ctx.emit.op('Relu', [g]))],
 };
 
 /**

@@ -6,7 +6,8 @@ import type { Rule } from '../rule.js';
 import { clipRule, hardSigmoidRule, hardSwishRule, leakyReluRule, logSoftmaxRule, reluRule, sigmoidRule, softmaxRule, tanhRule } from './activation.js';
 import { addRule, divRule, mulRule, subRule } from './elementwise.js';
 import { batchNormRule, convRule, gemmRule, matMulRule } from './linear.js';
-import { averagePoolRule, globalAveragePoolRule, maxPoolRule } from './pool.js';
+import { maxPoolRule } from './maxpool.js';
+import { averagePoolRule, globalAveragePoolRule } from './pool.js';
 import { concatRule, padRule, passRule, reshapeLikeInputRule, transposeRule } from './shape.js';
 
 export const GRADIENT_RULES: Readonly<Record<string, Rule>> = Object.freeze({
