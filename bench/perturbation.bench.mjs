@@ -1,7 +1,8 @@
 // Perturbation engine benchmark: explainer overhead (explainer time / the same forward passes) for RISE,
 // occlusion and LIME on a 224x224 model and on a Fashion-MNIST CNN, and the worker-thread pool with 1 vs 2
 // workers. Bundles bench/perturbation/run-bench.ts with esbuild, runs it, and writes its report to
-// bench/results/perturbation.md. Options through the environment: ONLY=overhead|workers|fmnist, REPS, MASKS, BATCH.
+// bench/results/perturbation.md. Options through the environment: ONLY=overhead|workers|fmnist,
+// METHODS=rise,occlusion,lime, REPS, MASKS, BATCH.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -12,7 +12,7 @@ import type { ParamSpec } from '../core/params.js';
 import { baselineParams } from '../core/perturbation/baseline.js';
 import { coalitionMethod, paintSuperpixels, type CoalitionState } from '../core/perturbation/coalitions.js';
 import { perturbationSpec } from '../core/perturbation/engine.js';
-import { solveSpd } from '../core/perturbation/linalg.js';
+import { cholesky, choleskySolve } from '../core/perturbation/linalg.js';
 import { sampleRng } from '../core/perturbation/prng.js';
 import { scoresParam } from '../core/perturbation/scores-param.js';
 import { SUPERPIXEL_PARAMS } from '../core/perturbation/superpixels/index.js';
@@ -59,42 +59,41 @@ const cdfCache = new Map<number, Float64Array>();
 let permScratch = new Int32Array(0);
 
 /**
- * Shapley values of the k-th reported class (labels[k]) from the sums: constrained weighted least squares with phi_0 = f(none) and
- * sum(phi) = f(all) - f(none), eliminating the last feature (phi_M = delta - sum of the others).
+ * Shapley values of every reported class (labels[k]) from the sums: constrained weighted least squares with
+ * phi_0 = f(none) and sum(phi) = f(all) - f(none), eliminating the last feature (phi_M = delta - sum of the
+ * others). The eliminated system's matrix does not depend on the class: it is factored once.
  */
-export function solveShapley(s: CoalitionState, st: Stats, k: number): { values: Float64Array; base: number; full: number } {
+export function solveShapley(s: CoalitionState, st: Stats): { values: Float64Array; base: number; full: number }[] {
   const { m, classes } = s;
-  const cls = s.labels[k];
   const nl = s.labels.length;
-  const full = st.anchor[cls];
-  const none = st.anchor[classes + cls];
-  const delta = full - none;
-  const values = new Float64Array(m);
-  if (m === 1) {
-    values[0] = delta;
-    return { values, base: none, full };
-  }
+  const ends = s.labels.map((cls) => ({ full: st.anchor[cls], none: st.anchor[classes + cls] }));
+  if (m === 1) return ends.map(({ full, none }) => ({ values: Float64Array.of(full - none), base: none, full }));
   const n = m - 1;
   const L = m - 1;
   const a = new Float64Array(n * n);
-  const b = new Float64Array(n);
   const zz = (i: number, j: number) => st.szz[i * m + j];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) a[i * n + j] = zz(i, j) - zz(i, L) - zz(L, j) + zz(L, L);
-    const zy = st.szy[i * nl + k] - st.szy[L * nl + k];
-    const z1 = st.sz[i] - st.sz[L];
-    const zl = zz(i, L) - zz(L, L);
-    b[i] = zy - none * z1 - delta * zl;
-  }
-  const phi = solveSpd(a, b, n);
-  if (!phi) throw new InvalidInputError(`kernel-shap: ${s.total} samples do not determine ${m} superpixel values; use more samples or fewer segments`, { param: 'samples' });
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    values[i] = phi[i];
-    sum += phi[i];
-  }
-  values[L] = delta - sum;
-  return { values, base: none, full };
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = zz(i, j) - zz(i, L) - zz(L, j) + zz(L, L);
+  const l = cholesky(a, n);
+  if (!l) throw new InvalidInputError(`kernel-shap: ${s.total} samples do not determine ${m} superpixel values; use more samples or fewer segments`, { param: 'samples' });
+  return ends.map(({ full, none }, k) => {
+    const delta = full - none;
+    const b = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const zy = st.szy[i * nl + k] - st.szy[L * nl + k];
+      const z1 = st.sz[i] - st.sz[L];
+      const zl = zz(i, L) - zz(L, L);
+      b[i] = zy - none * z1 - delta * zl;
+    }
+    const phi = choleskySolve(l, b, n);
+    const values = new Float64Array(m);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      values[i] = phi[i];
+      sum += phi[i];
+    }
+    values[L] = delta - sum;
+    return { values, base: none, full };
+  });
 }
 
 export const kernelShapMethod = coalitionMethod({
@@ -108,10 +107,10 @@ export const kernelShapMethod = coalitionMethod({
     }
     return { exact: exact(Number(p.samples), m) };
   },
-  coalition(s, i, z) {
+  coalition(s, i, z, zo) {
     const m = s.m;
     if (i === 0) {
-      z.fill(1);
+      z.fill(1, zo, zo + m);
       return 0;
     }
     if (i === 1) return 0;
@@ -120,8 +119,8 @@ export const kernelShapMethod = coalitionMethod({
       const code = i - 1;
       let k = 0;
       for (let j = 0; j < m; j++) {
-        z[j] = Math.floor(code / 2 ** j) % 2;
-        k += z[j];
+        z[zo + j] = Math.floor(code / 2 ** j) % 2;
+        k += z[zo + j];
       }
       return shapleyKernel(m, k);
     }
@@ -145,13 +144,13 @@ export const kernelShapMethod = coalitionMethod({
       const tmp = perm[t];
       perm[t] = perm[r];
       perm[r] = tmp;
-      z[perm[t]] = 1;
+      z[zo + perm[t]] = 1;
     }
-    if ((i - 2) % 2 === 1) for (let j = 0; j < m; j++) z[j] = 1 - z[j];
+    if ((i - 2) % 2 === 1) for (let j = zo; j < zo + m; j++) z[j] = 1 - z[j];
     return 1;
   },
   finalize(s, st) {
-    const sols = s.labels.map((_c, k) => solveShapley(s, st, k));
+    const sols = solveShapley(s, st);
     const map = paintSuperpixels(s, sols[0].values);
     const values: Record<string, { values: number[]; base: number; full: number }> = {};
     s.labels.forEach((c, k) => {

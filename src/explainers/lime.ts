@@ -12,7 +12,7 @@ import type { ParamSpec } from '../core/params.js';
 import { baselineParams } from '../core/perturbation/baseline.js';
 import { coalitionMethod, paintSuperpixels, type CoalitionState } from '../core/perturbation/coalitions.js';
 import { perturbationSpec } from '../core/perturbation/engine.js';
-import { solveSpd } from '../core/perturbation/linalg.js';
+import { cholesky, choleskySolve } from '../core/perturbation/linalg.js';
 import { sampleRng } from '../core/perturbation/prng.js';
 import { scoresParam } from '../core/perturbation/scores-param.js';
 import { SUPERPIXEL_PARAMS } from '../core/perturbation/superpixels/index.js';
@@ -38,41 +38,45 @@ export interface SurrogateFit {
 }
 
 /**
- * Weighted ridge with intercept for the k-th reported class (labels[k]) from the sums (sklearn Ridge with sample_weight: centre by weighted means,
- * penalise the weights only): (Zc^T W Zc + alpha I) beta = Zc^T W yc.
+ * Weighted ridge with intercept for every reported class (labels[k]) from the sums (sklearn Ridge with
+ * sample_weight: centre by weighted means, penalise the weights only): (Zc^T W Zc + alpha I) beta_k = Zc^T W yc_k.
+ * The matrix is the same for every class: it is factored once.
  */
-export function fitRidge(s: CoalitionState, st: Stats, k: number, alpha: number): SurrogateFit {
+export function fitRidges(s: CoalitionState, st: Stats, alpha: number): SurrogateFit[] {
   const { m } = s;
   const nl = s.labels.length;
   const sw = st.sw[0];
   const a = new Float64Array(m * m);
-  const b = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < m; j++) a[i * m + j] = st.szz[i * m + j] - (st.sz[i] * st.sz[j]) / sw;
     a[i * m + i] += alpha;
-    b[i] = st.szy[i * nl + k] - (st.sz[i] * st.sy[k]) / sw;
   }
-  const beta = solveSpd(a, b, m);
-  if (!beta) throw new InvalidInputError(`lime: the weighted samples do not determine ${m} superpixel weights; use more samples or alpha > 0`, { param: 'samples' });
-  let xb = 0;
-  let sum = 0;
-  for (let i = 0; i < m; i++) {
-    xb += st.sz[i] * beta[i];
-    sum += beta[i];
-  }
-  const intercept = (st.sy[k] - xb) / sw;
-  // SS_res = yc'Wyc - 2 beta'b + beta'(Zc'WZc)beta, with Zc'WZc = a - alpha I.
-  const sstot = st.syy[k] - (st.sy[k] * st.sy[k]) / sw;
-  let quad = 0;
-  let lin = 0;
-  for (let i = 0; i < m; i++) {
-    lin += beta[i] * b[i];
-    let r = 0;
-    for (let j = 0; j < m; j++) r += (a[i * m + j] - (i === j ? alpha : 0)) * beta[j];
-    quad += beta[i] * r;
-  }
-  const ssres = sstot - 2 * lin + quad;
-  return { weights: beta, intercept, r2: sstot > 0 ? 1 - ssres / sstot : 1, localPred: intercept + sum };
+  const l = cholesky(a, m);
+  if (!l) throw new InvalidInputError(`lime: the weighted samples do not determine ${m} superpixel weights; use more samples or alpha > 0`, { param: 'samples' });
+  return s.labels.map((_c, k) => {
+    const b = new Float64Array(m);
+    for (let i = 0; i < m; i++) b[i] = st.szy[i * nl + k] - (st.sz[i] * st.sy[k]) / sw;
+    const beta = choleskySolve(l, b, m);
+    let xb = 0;
+    let sum = 0;
+    for (let i = 0; i < m; i++) {
+      xb += st.sz[i] * beta[i];
+      sum += beta[i];
+    }
+    const intercept = (st.sy[k] - xb) / sw;
+    // SS_res = yc'Wyc - 2 beta'b + beta'(Zc'WZc)beta, with Zc'WZc = a - alpha I.
+    const sstot = st.syy[k] - (st.sy[k] * st.sy[k]) / sw;
+    let quad = 0;
+    let lin = 0;
+    for (let i = 0; i < m; i++) {
+      lin += beta[i] * b[i];
+      let r = 0;
+      for (let j = 0; j < m; j++) r += (a[i * m + j] - (i === j ? alpha : 0)) * beta[j];
+      quad += beta[i] * r;
+    }
+    const ssres = sstot - 2 * lin + quad;
+    return { weights: beta, intercept, r2: sstot > 0 ? 1 - ssres / sstot : 1, localPred: intercept + sum };
+  });
 }
 
 export const limeMethod = coalitionMethod({
@@ -80,18 +84,13 @@ export const limeMethod = coalitionMethod({
   params: PARAMS,
   anchors: 1,
   total: (p) => Number(p.samples),
-  coalition(s, i, z) {
+  coalition(s, i, z, zo) {
     const m = s.m;
     if (i === 0) {
-      z.fill(1);
+      z.fill(1, zo, zo + m);
       return 1;
     }
-    const rng = sampleRng(s.seed, i, 0);
-    let on = 0;
-    for (let j = 0; j < m; j++) {
-      z[j] = rng.uniform(j) < 0.5 ? 1 : 0;
-      on += z[j];
-    }
+    const on = sampleRng(s.seed, i, 0).bernoulli(0.5, m, z, zo);
     // Cosine distance to all-ones (sklearn: a zero vector has distance 1).
     const d = on === 0 ? 1 : 1 - on / Math.sqrt(on * m);
     const width = Number(s.params.kernelWidth);
@@ -99,7 +98,7 @@ export const limeMethod = coalitionMethod({
   },
   finalize(s, st) {
     const alpha = Number(s.params.alpha);
-    const fits = s.labels.map((_c, k) => fitRidge(s, st, k, alpha));
+    const fits = fitRidges(s, st, alpha);
     const fit = fits[0];
     const map = paintSuperpixels(s, fit.weights);
     const surrogates: Record<string, { weights: number[]; intercept: number; r2: number; localPred: number }> = {};

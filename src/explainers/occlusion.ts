@@ -54,6 +54,25 @@ interface State {
   fill: Float32Array;
   target: number;
   base: number;
+  /** The batch buffer compose() wrote last (buffer and offset), and the sample it wrote at each slot (-1: none). */
+  written: { buffer: ArrayBufferLike; offset: number } | undefined;
+  slots: Int32Array;
+}
+
+/** Rows at least this long are copied natively (set); shorter ones in a loop, cheaper than a subarray per row. */
+const NATIVE_ROW = 32;
+
+/** Copy the rows of window `win` (all its channels) from `src` into the sample at `o` of `out`. */
+function copyWindow(g: Geometry, win: ReturnType<typeof windowOf>, src: Float32Array, out: Float32Array, o: number): void {
+  const [, h, w] = g.dims;
+  const [c0, c1, y0, y1, x0, x1] = win;
+  for (let c = c0; c < c1; c++) {
+    for (let y = y0; y < y1; y++) {
+      const a = c * h * w + y * w;
+      if (x1 - x0 >= NATIVE_ROW) out.set(src.subarray(a + x0, a + x1), o + a + x0);
+      else for (let i = a + x0; i < a + x1; i++) out[o + i] = src[i];
+    }
+  }
 }
 
 /** The window of sample i as [c0, c1) x [y0, y1) x [x0, x1). */
@@ -83,6 +102,8 @@ export const occlusionMethod: PerturbationMethod<State, null> = {
       fill: baselineImage(c.input, c.params),
       target: c.target,
       base: (c.shared as { base: number }).base,
+      written: undefined,
+      slots: new Int32Array(0),
     };
   },
   statistics: (s) => ({ drop: s.input.length }),
@@ -102,25 +123,34 @@ export const occlusionMethod: PerturbationMethod<State, null> = {
     }
     return null;
   },
-  // JavaScript compose: copy the clean (keep 1) input per sample and write the baseline (keep 0) rows of its window.
+  // JavaScript compose, incremental: a slot of the engine's batch buffer still holds the sample composed there
+  // in the previous batch, the clean (keep 1) input but for that sample's window; restore those rows and write
+  // the baseline (keep 0) rows of the new window. A buffer not seen before gets the whole clean input first.
   compose(s, start, count, images, out) {
     const [C, h, w] = s.g.dims;
-    const hw = h * w;
-    const per = C * hw;
+    const per = C * h * w;
     const { kept, hidden } = images;
+    if (s.written?.buffer !== out.buffer || s.written.offset !== out.byteOffset) {
+      s.written = { buffer: out.buffer, offset: out.byteOffset };
+      s.slots = new Int32Array(count).fill(-1);
+    }
+    if (s.slots.length < count) {
+      // A shard's first batch can be short (it starts off the batch grid): the slots past it are new.
+      const grown = new Int32Array(count).fill(-1);
+      grown.set(s.slots);
+      s.slots = grown;
+    }
     for (let j = 0; j < count; j++) {
       const o = j * per;
-      out.set(kept, o);
-      const [c0, c1, y0, y1, x0, x1] = windowOf(s.g, start + j);
-      for (let c = c0; c < c1; c++) {
-        for (let y = y0; y < y1; y++) {
-          const a = c * hw + y * w;
-          out.set(hidden.subarray(a + x0, a + x1), o + a + x0);
-        }
-      }
+      const prev = s.slots[j];
+      if (prev < 0) out.set(kept, o);
+      else copyWindow(s.g, windowOf(s.g, prev), kept, out, o);
+      copyWindow(s.g, windowOf(s.g, start + j), hidden, out, o);
+      s.slots[j] = start + j;
     }
     return null;
   },
+  incrementalCompose: true,
   accumulate(s, _memo, start, count, scores, classes, stats) {
     const [, h, w] = s.g.dims;
     const drop = stats.drop;

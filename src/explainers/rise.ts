@@ -10,7 +10,7 @@ import { LimitExceededError } from '../core/errors.js';
 import type { ExplainerSpec } from '../core/explainer.js';
 import type { ParamSpec } from '../core/params.js';
 import { perturbationSpec } from '../core/perturbation/engine.js';
-import { riseCompose, riseMask, riseSum, riseTables, type RiseTables } from '../core/perturbation/rise-masks.js';
+import { nonzeroRuns, riseCompose, riseFactors, riseMask, riseSum, riseTables, type NonzeroRuns, type RiseTables } from '../core/perturbation/rise-masks.js';
 import { scoreKind, scoresParam } from '../core/perturbation/scores-param.js';
 import type { PerturbationMethod } from '../core/perturbation/types.js';
 import { topK } from '../core/tensor.js';
@@ -38,11 +38,13 @@ interface State {
   grids: Uint8Array;
   shifts: Int32Array;
   logits: boolean;
+  /** The non-zero runs of the delta compose() was last given (rise-masks.ts nonzeroRuns). */
+  nonzero: { delta: Float32Array; runs: NonzeroRuns } | undefined;
 }
 
-/** Values of the grid-level statistic per class: one s x s grid per shift. */
-function gridValues(t: RiseTables): number {
-  return t.cellH * t.cellW * t.s * t.s;
+/** Values of the grid-level statistic per class: one s x s grid per shift (cellH x cellW shifts, rise-masks.ts). */
+function gridValues(h: number, w: number, s: number): number {
+  return Math.ceil(h / s) * Math.ceil(w / s) * s * s;
 }
 
 function batchBuffers(s: State, count: number): void {
@@ -66,7 +68,7 @@ export const riseMethod: PerturbationMethod<State, null> = {
       classes = [p.target, ...topK(row, top + 1).filter((c) => c !== p.target).slice(0, top)];
     }
     const [, , h, w] = p.input.shape;
-    const hw = Math.max(h * w, gridValues(riseTables(h, w, Number(p.params.grid), 0.5)));
+    const hw = Math.max(h * w, gridValues(h, w, Number(p.params.grid)));
     if (classes.length * hw > MAX_SAL_VALUES) {
       throw new LimitExceededError(`rise: ${classes.length} class maps of ${hw} pixels exceed ${MAX_SAL_VALUES} values; lower topClasses`, { param: 'topClasses' });
     }
@@ -86,9 +88,10 @@ export const riseMethod: PerturbationMethod<State, null> = {
       grids: new Uint8Array(0),
       shifts: new Int32Array(0),
       logits: c.params.scores === 'logits',
+      nonzero: undefined,
     };
   },
-  statistics: (s) => ({ sal: s.classes.length * gridValues(s.t), scoreSum: s.classes.length }),
+  statistics: (s) => ({ sal: s.classes.length * gridValues(s.t.h, s.t.w, s.t.s), scoreSum: s.classes.length }),
   // Hidden pixels become 0 (the dataset mean after normalisation): input * mask, as the paper's code.
   fill: (s) => s.zeros,
   keepChannels: () => 1,
@@ -99,17 +102,27 @@ export const riseMethod: PerturbationMethod<State, null> = {
     for (let j = 0; j < count; j++) s.shifts[j] = riseMask(s.t, s.seed, start + j, keep, j * hw, s.scratch, s.grids, j * s2);
     return null;
   },
+  // In the graph (large inputs), each mask as its grid interpolated along y and along x (rise-masks.ts).
+  keepRank: (s) => s.t.s,
+  generateFactors(s, start, count, left, right) {
+    const { h, w, s: g } = s.t;
+    batchBuffers(s, count);
+    for (let j = 0; j < count; j++) s.shifts[j] = riseFactors(s.t, s.seed, start + j, s.grids, j * g * g, left, j * h * g, right, j * g * w);
+    return null;
+  },
   compose(s, start, count, images, out) {
     const hw = s.t.h * s.t.w;
     const c = images.delta.length / hw;
     const s2 = s.t.s * s.t.s;
     batchBuffers(s, count);
-    for (let j = 0; j < count; j++) s.shifts[j] = riseCompose(s.t, s.seed, start + j, s.grids, j * s2, s.scratch, s.row, images.delta, images.fill, c, out, j * c * hw);
+    if (s.nonzero?.delta !== images.delta) s.nonzero = { delta: images.delta, runs: nonzeroRuns(images.delta, c, s.t.h, s.t.w) };
+    const nz = s.nonzero.runs;
+    for (let j = 0; j < count; j++) s.shifts[j] = riseCompose(s.t, s.seed, start + j, s.grids, j * s2, s.scratch, s.row, images.delta, nz, c, out, j * c * hw);
     return null;
   },
   accumulate(s, _memo, _start, count, scores, classes, stats) {
     const s2 = s.t.s * s.t.s;
-    const per = gridValues(s.t);
+    const per = gridValues(s.t.h, s.t.w, s.t.s);
     const sal = stats.sal;
     const sum = stats.scoreSum;
     const cls = s.classes;
@@ -128,7 +141,7 @@ export const riseMethod: PerturbationMethod<State, null> = {
     const { h, w } = s.t;
     const hw = h * w;
     const norm = 1 / (s.n * s.t.p);
-    const per = gridValues(s.t);
+    const per = gridValues(s.t.h, s.t.w, s.t.s);
     const sal = new Float64Array(s.classes.length * hw);
     s.classes.forEach((_c, k) => riseSum(s.t, stats.sal, k * per, sal.subarray(k * hw, (k + 1) * hw)));
     const map = new Float32Array(hw);

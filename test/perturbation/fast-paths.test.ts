@@ -68,6 +68,95 @@ describe('fast paths', () => {
     });
   }
 
+  it('occlusion composes incrementally on the reused batch buffer (short first and last batches): equal to generate() + composeJs', async () => {
+    expect(occlusionMethod.incrementalCompose).toBe(true);
+    for (const params of [{ window: '6', stride: '3', baseline: 'mean' }, { window: '2,5,7', stride: '1,4,3', baseline: 'blur' }]) {
+      const m = occlusionMethod;
+      const req = request(model, input, m, { target: 3, params, seed: 7 });
+      const sh = (await planWith(m, req, 1)).shards[0];
+      const ctx = { model, input, target: 3, params: req.params, seed: 7, total: sh.total, shared: sh.shared };
+      const a = await m.prepare(ctx);
+      const b = await m.prepare(ctx);
+      const [, C, h, w] = input.shape;
+      const hw = h * w;
+      const kc = m.keepChannels(a);
+      const fill = m.fill(a);
+      const images = composeImages(input.data, fill);
+      const bs = 8;
+      const buffer = new Float32Array(bs * C * hw).fill(Number.NaN);
+      // A shard starting off the batch grid, as the engine runs it: batches end at multiples of bs.
+      for (let start = 5; start < sh.total; start = (Math.floor(start / bs) + 1) * bs) {
+        const n = Math.min((Math.floor(start / bs) + 1) * bs, sh.total) - start;
+        const keep = new Float32Array(n * kc * hw);
+        m.generate(a, start, n, keep);
+        const viaKeep = new Float32Array(n * C * hw);
+        composeJs(keep, kc, images.delta, fill, C, hw, n, viaKeep);
+        const direct = buffer.subarray(0, n * C * hw);
+        m.compose!(b, start, n, images, direct);
+        for (let i = 0; i < direct.length; i++) if (!Object.is(direct[i], viaKeep[i])) throw new Error(`${JSON.stringify(params)} sample ${start + Math.floor(i / (C * hw))} element ${i % (C * hw)}: ${direct[i]} vs ${viaKeep[i]}`);
+      }
+    }
+  });
+
+  it('generate() into the reused batch buffer (short first and last batches) equals generate() into fresh buffers, for every method', async () => {
+    for (const c of CASES) {
+      const m = c.method;
+      const req = request(model, input, m, { target: 3, params: c.params, seed: 7 });
+      const sh = (await planWith(m, req, 1)).shards[0];
+      const ctx = { model, input, target: 3, params: req.params, seed: 7, total: sh.total, shared: sh.shared };
+      const a = await m.prepare(ctx);
+      const b = await m.prepare(ctx);
+      const hw = input.shape[2] * input.shape[3];
+      const kc = m.keepChannels(a);
+      const bs = 8;
+      const buffer = new Float32Array(bs * kc * hw).fill(Number.NaN);
+      for (let start = 3; start < sh.total; start = (Math.floor(start / bs) + 1) * bs) {
+        const n = Math.min((Math.floor(start / bs) + 1) * bs, sh.total) - start;
+        const fresh = new Float32Array(n * kc * hw);
+        m.generate(a, start, n, fresh);
+        const reused = buffer.subarray(0, n * kc * hw);
+        m.generate(b, start, n, reused);
+        for (let i = 0; i < fresh.length; i++) if (!Object.is(reused[i], fresh[i])) throw new Error(`${m.name} ${JSON.stringify(c.params)} sample ${start + Math.floor(i / (kc * hw))}: ${reused[i]} vs ${fresh[i]}`);
+      }
+    }
+  });
+
+  it('compose() on inputs with zero regions (pixels that compose the same either way are skipped) equals generate() + composeJs', async () => {
+    const fm = referenceModel('fmnist_cnn');
+    const zeroed = new Float32Array(input.data);
+    for (let i = 0; i < 1024; i++) if ((i % 32) < 9 || Math.floor(i / 32) > 25) zeroed[i] = zeroed[1024 + i] = zeroed[2048 + i] = 0;
+    for (let i = 300; i < 340; i++) zeroed[1024 + i] = 0; // zero in one channel only: still computed
+    const inputs = [
+      { m: fm, x: referenceInput('fmnist_cnn', 'fmnist_test_00000') },
+      { m: model, x: { data: zeroed, shape: input.shape } },
+    ];
+    const methods: [PerturbationMethod<any, any>, Record<string, unknown>][] = [
+      [riseMethod, { masks: 40, grid: 7 }],
+      [limeMethod, { samples: 40, segmentation: 'slic', segments: 30 }],
+      [kernelShapMethod, { samples: 40, segmentation: 'slic', segments: 30, baseline: 'value', baselineValue: 0 }],
+    ];
+    for (const { m: mdl, x } of inputs) {
+      for (const [method, params] of methods) {
+        const req = request(mdl, x, method, { target: 1, params, seed: 2 });
+        const sh = (await planWith(method, req, 1)).shards[0];
+        const ctx = { model: mdl, input: x, target: 1, params: req.params, seed: 2, total: sh.total, shared: sh.shared };
+        const a = await method.prepare(ctx);
+        const b = await method.prepare(ctx);
+        const [, C, h, w] = x.shape;
+        const hw = h * w;
+        const images = composeImages(x.data, method.fill(a));
+        const n = 40;
+        const keep = new Float32Array(n * hw);
+        method.generate(a, 0, n, keep);
+        const viaKeep = new Float32Array(n * C * hw);
+        composeJs(keep, 1, images.delta, images.fill, C, hw, n, viaKeep);
+        const direct = new Float32Array(n * C * hw).fill(Number.NaN);
+        method.compose!(b, 0, n, images, direct);
+        for (let i = 0; i < direct.length; i++) if (!Object.is(direct[i], viaKeep[i])) throw new Error(`${method.name} C=${C} element ${i}: ${direct[i]} vs ${viaKeep[i]}`);
+      }
+    }
+  });
+
   it('coalition samples were painted both pixel by pixel and run by run', () => {
     expect([...paintModes].sort()).toEqual([false, true]);
   });

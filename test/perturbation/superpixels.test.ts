@@ -1,7 +1,15 @@
 // Superpixels: labels are contiguous 0..count-1, each label is one 4-connected region, SLIC gets near the
-// requested count, quickshift and SLIC follow colour edges (a two-colour image splits along its edge).
+// requested count, quickshift and SLIC follow colour edges (a two-colour image splits along its edge), and the
+// optimised quickshift and SLIC give exactly the labels of their dense references (superpixels-reference.ts).
 import { describe, expect, it } from 'vitest';
+import { fdlibmExp } from '../../src/core/perturbation/exp.js';
+import type { LoadedModel } from '../../src/core/models/loaded-model.js';
+import type { Tensor } from '../../src/core/tensor.js';
+import { toLab, unnormalise } from '../../src/core/perturbation/superpixels/color.js';
 import { gridSuperpixels, superpixels } from '../../src/core/perturbation/superpixels/index.js';
+import { quickshift } from '../../src/core/perturbation/superpixels/quickshift.js';
+import { slic } from '../../src/core/perturbation/superpixels/slic.js';
+import { quickshiftDense, slicDense } from './superpixels-reference.js';
 import { resolveParams } from '../../src/core/params.js';
 import { limeMethod } from '../../src/explainers/lime.js';
 import { manifestFor, referenceInput } from './helpers.js';
@@ -104,5 +112,77 @@ describe('segmentation auto', () => {
     const autoBig = superpixels(big, pre96, { ...defaults, segmentation: 'auto' });
     const quickBig = superpixels(big, pre96, { ...defaults, segmentation: 'quickshift' });
     expect(Array.from(autoBig.labels)).toEqual(Array.from(quickBig.labels));
+  });
+});
+
+describe('optimised segmentations reproduce the dense references label for label', () => {
+  // Colour and gray images: photos, noise, a smooth synthetic 224 x 224 pattern (the benchmark's input), a
+  // two-colour image and a constant one (density ties everywhere, broken only by the deterministic noise).
+  const rgb = (data: Float32Array, s: number) => ({ data, shape: [1, 3, s, s] });
+  const gray = (data: Float32Array, s: number) => ({ data, shape: [1, 1, s, s] });
+  const preRgb = manifestFor('x', [3, 32, 32], 10).preprocessing;
+  const preGray = manifestFor('x', [1, 28, 28], 10).preprocessing;
+  const twoColour = new Float32Array(3 * 48 * 48);
+  for (let i = 0; i < 48 * 48; i++) for (let c = 0; c < 3; c++) twoColour[c * 48 * 48 + i] = (i % 48) + Math.floor(i / 48) < 40 ? c - 1 : 1.5 - c;
+  const images: [string, Tensor, typeof preRgb][] = [
+    ['astronaut_32', referenceInput('tinycnn', 'astronaut_32'), preRgb],
+    ['astronaut_64', referenceInput('vgglike', 'astronaut_64'), preRgb],
+    ['rand64_0', referenceInput('vgglike', 'rand64_0'), preRgb],
+    ['fmnist_00000', referenceInput('fmnist_cnn', 'fmnist_test_00000'), preGray],
+    ['fmnist_00007', referenceInput('fmnist_cnn', 'fmnist_test_00007'), preGray],
+    ['synthetic_224', rgb(Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.001) + Math.cos(i * 0.0173)), 224), preRgb],
+    ['two_colour_48', rgb(twoColour, 48), preRgb],
+    ['constant_40', gray(new Float32Array(40 * 40).fill(0.3), 40), preGray],
+  ];
+  const same = (a: { labels: Int32Array; count: number }, b: { labels: Int32Array; count: number }) => {
+    expect(a.count).toBe(b.count);
+    expect(a.labels.every((v, i) => v === b.labels[i])).toBe(true);
+  };
+
+  for (const [name, x, pre] of images) {
+    it(`quickshift, ${name}`, () => {
+      const [, , h, w] = x.shape;
+      const planes = toLab(unnormalise(x, pre));
+      const settings = h >= 224 ? [{ kernelSize: 4, maxDist: 200, ratio: 0.2 }] : [{ kernelSize: 4, maxDist: 200, ratio: 0.2 }, { kernelSize: 2, maxDist: 10, ratio: 0.2 }, { kernelSize: 1.5, maxDist: 6, ratio: 0.5 }];
+      for (const o of settings) same(quickshift(planes, h, w, o), quickshiftDense(planes, h, w, o));
+    });
+    it(`slic, ${name}`, () => {
+      const [, , h, w] = x.shape;
+      const planes = toLab(unnormalise(x, pre));
+      for (const segments of [7, 50, 200]) for (const compactness of [0.5, 10, 80]) same(slic(planes, h, w, { segments, compactness }), slicDense(planes, h, w, { segments, compactness }));
+    });
+  }
+});
+
+describe('fdlibmExp', () => {
+  it('is Math.exp bit for bit (V8 runs fdlibm), over the ranges the engine uses and the edge cases', () => {
+    const xs: number[] = [0, -0, 1, -1, 0.5, Infinity, -Infinity, Number.NaN, 709.78, 709.79, -745.13, -745.14, -708.5, 2 ** -28, -(2 ** -29), Math.LN2 / 2, -1.5 * Math.LN2];
+    let u = 12345;
+    const rand = () => ((u = (Math.imul(u, 1664525) + 1013904223) >>> 0) / 4294967296);
+    for (let i = 0; i < 200_000; i++) xs.push(-rand() * 60, (rand() - 0.5) * 3, (rand() - 0.5) * 1500, -(Math.floor(rand() * 300) + rand() * 900) / 32);
+    for (const x of xs) if (!Object.is(fdlibmExp(x), Math.exp(x))) throw new Error(`fdlibmExp(${x}) = ${fdlibmExp(x)}, Math.exp = ${Math.exp(x)}`);
+  });
+});
+
+describe('plan-time segmentation cache', () => {
+  it('reuses a segmentation only for the same input bits and settings', async () => {
+    const model = { manifest: manifestFor('x', [3, 32, 32], 10) } as unknown as LoadedModel;
+    const plan = async (x: Tensor, raw: Record<string, unknown>) => {
+      const params = resolveParams(limeMethod.params, raw);
+      const p = await limeMethod.plan({ model, input: x, target: 0, params, seed: 0, forward: async () => new Float32Array(10) });
+      return (p.shared as { superpixels: string }).superpixels;
+    };
+    const fresh = (x: Tensor, raw: Record<string, unknown>) => superpixels(x, model.manifest.preprocessing, resolveParams(limeMethod.params, raw)).labels;
+    const decode = (s: string) => Array.from(new Uint16Array(Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0)).buffer));
+    const a = referenceInput('tinycnn', 'astronaut_32');
+    const b = { data: new Float32Array(a.data), shape: a.shape };
+    for (let i = 0; i < 300; i++) b.data[i] = -b.data[i];
+    const settings = { segmentation: 'slic', segments: 20 };
+    const first = await plan(a, settings);
+    expect(decode(await plan(b, settings))).toEqual(Array.from(fresh(b, settings)));
+    expect(decode(await plan(b, settings))).not.toEqual(decode(first));
+    expect(await plan(a, settings)).toBe(first);
+    const other = { segmentation: 'slic', segments: 40 };
+    expect(decode(await plan(a, other))).toEqual(Array.from(fresh(a, other)));
   });
 });

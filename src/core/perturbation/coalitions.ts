@@ -14,10 +14,12 @@ import type { Preprocessing } from '../models/manifest.js';
 import type { ParamValues } from '../params.js';
 import { topK, type Tensor } from '../tensor.js';
 import { baselineImage } from './baseline.js';
-import { superpixels, type Superpixels } from './superpixels/index.js';
+import { canonicalJson } from './codec.js';
+import { SUPERPIXEL_PARAMS, superpixels, type Superpixels } from './superpixels/index.js';
+import { differingLists, paintImage, paintKeep, pixelLists, repaintKeep, type SuperpixelLists } from './superpixel-paint.js';
 import type { Json, PerturbationMethod, PlanInput, ShardContext, Stats } from './types.js';
 
-export interface CoalitionState {
+export interface CoalitionState extends SuperpixelLists {
   readonly sp: Superpixels;
   readonly m: number;
   readonly classes: number;
@@ -34,76 +36,56 @@ export interface CoalitionState {
   readonly anchors: number;
   z: Uint8Array;
   weights: Float64Array;
-  /** Pixel indices grouped by superpixel: superpixel a owns pixels[starts[a] .. starts[a+1]). */
-  pixels: Int32Array;
-  starts: Int32Array;
-  /**
-   * The same as row runs [runs[2r], runs[2r+1]) of consecutive pixels, superpixel a owning runs runStarts[a] ..
-   * runStarts[a+1]; painted run by run (fill / set) when runs are long on average (useRuns).
-   */
-  runs: Int32Array;
-  runStarts: Int32Array;
-  useRuns: boolean;
   /** Active superpixels of one sample (scratch of accumulate). */
   active: Int32Array;
-}
-
-/** Pixel index lists of the superpixels (counting sort by label, pixels in scan order). */
-function pixelLists(labels: Int32Array, m: number): { pixels: Int32Array; starts: Int32Array; runs: Int32Array; runStarts: Int32Array; useRuns: boolean } {
-  const starts = new Int32Array(m + 1);
-  for (let i = 0; i < labels.length; i++) starts[labels[i] + 1]++;
-  for (let a = 0; a < m; a++) starts[a + 1] += starts[a];
-  const at = starts.slice(0, m);
-  const pixels = new Int32Array(labels.length);
-  for (let i = 0; i < labels.length; i++) pixels[at[labels[i]]++] = i;
-  const runStarts = new Int32Array(m + 1);
-  const runs: number[] = [];
-  for (let a = 0; a < m; a++) {
-    runStarts[a] = runs.length / 2;
-    for (let t = starts[a]; t < starts[a + 1]; ) {
-      const first = pixels[t];
-      let e = t + 1;
-      while (e < starts[a + 1] && pixels[e] === pixels[e - 1] + 1) e++;
-      runs.push(first, pixels[e - 1] + 1);
-      t = e;
-    }
-  }
-  runStarts[m] = runs.length / 2;
-  // Runs pay off when a fill / set call replaces a dozen or more single writes.
-  return { pixels, starts, runs: Int32Array.from(runs), runStarts, useRuns: runStarts[m] * 12 <= labels.length };
+  /**
+   * The keep buffer generate() painted last (buffer and offset) and the coalition of the mask at each of its
+   * first `painted` slots: a slot's next mask rewrites only the superpixels whose bit changed.
+   */
+  keepWritten: { buffer: ArrayBufferLike; offset: number } | undefined;
+  keepZ: Uint8Array;
+  painted: number;
+  /** compose()'s pixel lists: those where the keep-1 and keep-0 images it was last given differ. */
+  differing: { kept: Float32Array; lists: SuperpixelLists } | undefined;
+  /** accumulate() scratch: per superpixel, bit j of word j/32 set when batch sample j (weight != 0) has it. */
+  members: Int32Array;
+  /** accumulate() scratch: per word and byte of it, the weight sum of the samples of each byte value. */
+  byteWeights: Float64Array;
 }
 
 /**
- * Paint one sample: `out` (at `o`, c planes of hw) gets `on` on the pixels of the superpixels with z = 1 and
- * `off` elsewhere (one plane of `on` / `off` when they have hw values, else c planes). Starts from whichever
- * covers more pixels and writes the other superpixels from their index lists (run by run when runs are long).
+ * szz[a][b] += the weight sum of the batch's samples that have both superpixels a and b (a <= b; finalize
+ * mirrors the upper triangle): from the samples' membership bits (`members`, 32 samples per word), ANDed per
+ * pair and summed through tables of the weight sums of every byte value, so a pair costs a few look-ups per
+ * 32 samples instead of an addition per sample that has both (a quarter of M^2 per sample: 10^4 at M = 290).
+ * Sums the same weights as adding them sample by sample, in another order (rounding only, as any shard split).
  */
-function paintSample(s: CoalitionState, z: Uint8Array, zo: number, on: Float32Array | number, off: Float32Array | number, out: Float32Array, o: number, c: number, hw: number): void {
-  const { m, pixels, starts, runs, runStarts, useRuns } = s;
-  let covered = 0;
-  for (let a = 0; a < m; a++) if (z[zo + a]) covered += starts[a + 1] - starts[a];
-  const base = covered * 2 >= hw ? 1 : 0;
-  const fillWith = base ? on : off;
-  const other = base ? off : on;
-  for (let ch = 0; ch < c; ch++) {
-    const q = o + ch * hw;
-    const src = ch * hw;
-    if (typeof fillWith === 'number') out.fill(fillWith, q, q + hw);
-    else out.set(fillWith.subarray(src, src + hw), q);
-    for (let a = 0; a < m; a++) {
-      if (z[zo + a] === base) continue;
-      if (useRuns) {
-        for (let r = runStarts[a]; r < runStarts[a + 1]; r++) {
-          const r0 = runs[2 * r];
-          const r1 = runs[2 * r + 1];
-          if (typeof other === 'number') out.fill(other, q + r0, q + r1);
-          else out.set(other.subarray(src + r0, src + r1), q + r0);
-        }
-        continue;
+function addPairWeights(s: CoalitionState, count: number, nw: number, szz: Float64Array): void {
+  const { m, members, weights } = s;
+  if (s.byteWeights.length < nw * 1024) s.byteWeights = new Float64Array(nw * 1024);
+  const t = s.byteWeights;
+  for (let q = 0; q < nw * 4; q++) {
+    // Table q: the 8 samples 8q .. 8q+7; entry b sums the weights of the samples whose bits are set in b.
+    const o = q * 256;
+    t[o] = 0;
+    for (let b = 1; b < 256; b++) {
+      const j = 8 * q + 31 - Math.clz32(b & -b);
+      t[o + b] = t[o + (b & (b - 1))] + (j < count ? weights[j] : 0);
+    }
+  }
+  for (let a = 0; a < m; a++) {
+    const ra = a * nw;
+    const row = a * m;
+    for (let b = a; b < m; b++) {
+      const rb = b * nw;
+      let sum = 0;
+      for (let k = 0; k < nw; k++) {
+        const x = members[ra + k] & members[rb + k];
+        if (x === 0) continue;
+        const o = k * 1024;
+        sum += t[o + (x & 255)] + t[o + 256 + ((x >>> 8) & 255)] + t[o + 512 + ((x >>> 16) & 255)] + t[o + 768 + (x >>> 24)];
       }
-      const e = starts[a + 1];
-      if (typeof other === 'number') for (let t = starts[a]; t < e; t++) out[q + pixels[t]] = other;
-      else for (let t = starts[a]; t < e; t++) out[q + pixels[t]] = other[src + pixels[t]];
+      if (sum !== 0) szz[row + b] += sum;
     }
   }
 }
@@ -116,13 +98,40 @@ export interface CoalitionSpec {
   total(params: ParamValues, m: number): number;
   /** Extra plan context (besides M, classes and labels). */
   planExtra?(params: ParamValues, m: number): Record<string, Json>;
-  /** Fill z (length M, 0/1) for sample i and return its regression weight (0: not in the regression). */
-  coalition(state: CoalitionState, i: number, z: Uint8Array): number;
+  /**
+   * Fill z[zo .. zo+M) (0/1, zeroed beforehand) for sample i and return its regression weight (0: not in the
+   * regression). An offset rather than a view: a subarray per sample costs as much as drawing it.
+   */
+  coalition(state: CoalitionState, i: number, z: Uint8Array, zo: number): number;
   finalize(state: CoalitionState, stats: Stats): Omit<Explanation, 'passes'>;
 }
 
-function segment(input: Tensor, pre: Preprocessing, params: ParamValues): Superpixels {
-  return superpixels(input, pre, params);
+/** How many recent segmentations plan() keeps (a 224 x 224 one is about 130 kB of base64, plus the input). */
+export const SEGMENTATION_CACHE_SIZE = 8;
+
+/** Plan-time segmentations, most recently used last: the input's bits, the settings, the encoded labels. */
+const segmentations: { bits: Int32Array; settings: string; count: number; encoded: string }[] = [];
+
+/**
+ * The segmentation of the input, with its labels encoded for the plan. It is a pure function of the input
+ * bytes, the preprocessing and the superpixel parameters, so explaining the same image again (another method,
+ * seed or sample count) reuses it instead of re-running quickshift or SLIC. A hit compares the input bit for
+ * bit (no hash to trust, and nothing to await).
+ */
+function segment(input: Tensor, pre: Preprocessing, params: ParamValues): { count: number; encoded: string } {
+  const values: Record<string, unknown> = { shape: input.shape, pre };
+  for (const p of SUPERPIXEL_PARAMS) values[p.name] = params[p.name];
+  const settings = canonicalJson(values);
+  const bits = new Int32Array(input.data.buffer, input.data.byteOffset, input.data.length);
+  const at = segmentations.findIndex((e) => e.settings === settings && e.bits.length === bits.length && e.bits.every((v, i) => v === bits[i]));
+  let hit = at >= 0 ? segmentations.splice(at, 1)[0] : undefined;
+  if (!hit) {
+    const sp = superpixels(input, pre, params);
+    hit = { bits: bits.slice(), settings, count: sp.count, encoded: encodeLabels(sp.labels) };
+    if (segmentations.length >= SEGMENTATION_CACHE_SIZE) segmentations.shift();
+  }
+  segmentations.push(hit);
+  return hit;
 }
 
 /** Labels travel in the plan as base64 of little-endian uint16 (count <= MAX_SEGMENTS < 65536). */
@@ -147,7 +156,7 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
     }
     const zs = s.z;
     zs.fill(0, 0, count * m);
-    for (let j = 0; j < count; j++) s.weights[j] = spec.coalition(s, start + j, zs.subarray(j * m, (j + 1) * m));
+    for (let j = 0; j < count; j++) s.weights[j] = spec.coalition(s, start + j, zs, j * m);
     return zs;
   };
   return {
@@ -162,7 +171,7 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
       const total = spec.total(p.params, sp.count);
       // The segmentation runs once, here; shards get its labels, so every shard uses the same superpixels
       // whatever its platform's floating-point functions.
-      return { total, shared: { segments: sp.count, superpixels: encodeLabels(sp.labels), classes: row.length, labels, ...(spec.planExtra?.(p.params, sp.count) ?? {}) }, passes: 1 };
+      return { total, shared: { segments: sp.count, superpixels: sp.encoded, classes: row.length, labels, ...(spec.planExtra?.(p.params, sp.count) ?? {}) }, passes: 1 };
     },
     prepare(c: ShardContext) {
       const shared = c.shared as { segments: number; superpixels: string; classes: number; labels: number[] };
@@ -194,6 +203,12 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
         runStarts: lists.runStarts,
         useRuns: lists.useRuns,
         active: new Int32Array(sp.count),
+        keepWritten: undefined,
+        keepZ: new Uint8Array(0),
+        painted: 0,
+        differing: undefined,
+        members: new Int32Array(0),
+        byteWeights: new Float64Array(0),
       };
     },
     // Regression sums only for the reported classes (target + topLabels, fixed by the plan); the anchors keep
@@ -209,17 +224,37 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
     }),
     fill: (s) => s.fill,
     keepChannels: () => 1,
+    // Keep masks for the graph: the engine hands every batch the same buffer, whose slots still hold the
+    // previous batch's masks; repainting only the superpixels that changed (about half) writes a third of what
+    // painting whole masks does. Any other buffer is painted whole.
     generate(s, start, count, keep) {
+      const { m } = s;
       const hw = s.h * s.w;
       const zs = draw(s, start, count);
-      for (let j = 0; j < count; j++) paintSample(s, zs, j * s.m, 1, 0, keep, j * hw, 1, hw);
+      if (s.keepWritten?.buffer !== keep.buffer || s.keepWritten.offset !== keep.byteOffset) {
+        s.keepWritten = { buffer: keep.buffer, offset: keep.byteOffset };
+        s.painted = 0;
+      }
+      if (s.keepZ.length < count * m) {
+        const grown = new Uint8Array(count * m);
+        grown.set(s.keepZ);
+        s.keepZ = grown;
+      }
+      for (let j = 0; j < count; j++) {
+        if (j < s.painted) repaintKeep(s, zs, j * m, s.keepZ, keep, j * hw);
+        else paintKeep(s, zs, j * m, keep, j * hw, hw);
+      }
+      s.keepZ.set(zs.subarray(0, count * m));
+      s.painted = Math.max(s.painted, count);
       return null;
     },
     compose(s, start, count, images, out) {
       const hw = s.h * s.w;
       const c = images.kept.length / hw;
       const zs = draw(s, start, count);
-      for (let j = 0; j < count; j++) paintSample(s, zs, j * s.m, images.kept, images.hidden, out, j * c * hw, c, hw);
+      if (s.differing?.kept !== images.kept) s.differing = { kept: images.kept, lists: differingLists(s.sp.labels, s.m, images.kept, images.hidden, c) };
+      const lists = s.differing.lists;
+      for (let j = 0; j < count; j++) paintImage(lists, zs, j * s.m, images.kept, images.hidden, out, j * c * hw, c, hw);
       return null;
     },
     accumulate(s, _memo, start, count, scores, classes, st) {
@@ -228,7 +263,11 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
       const zs = s.z;
       const labels = s.labels;
       const nl = labels.length;
-      const { sw, sy, syy, sz, szz, szy } = st;
+      const { sw, sy, syy, sz, szy } = st;
+      const nw = (count + 31) >> 5;
+      if (s.members.length < m * nw) s.members = new Int32Array(m * nw);
+      const members = s.members;
+      members.fill(0, 0, m * nw);
       // wgt * y per reported class, once per sample (float64, as the products it replaces).
       const wy = new Float64Array(nl);
       for (let j = 0; j < count; j++) {
@@ -247,16 +286,17 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
           sy[k] += wy[k];
           syy[k] += wgt * v * v;
         }
-        // Rank-1 update of the upper triangle of szz (active a <= b); finalize mirrors it.
+        const word = j >> 5;
+        const bit = 1 << (j & 31);
         for (let u = 0; u < na; u++) {
           const a = active[u];
           sz[a] += wgt;
-          const row = a * m;
-          for (let v = u; v < na; v++) szz[row + active[v]] += wgt;
+          members[a * nw + word] |= bit;
           const o = a * nl;
           for (let k = 0; k < nl; k++) szy[o + k] += wy[k];
         }
       }
+      addPairWeights(s, count, nw, st.szz);
     },
     finalize: (s, st) => {
       // accumulate() sums the upper triangle of szz only.

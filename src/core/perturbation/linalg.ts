@@ -1,29 +1,39 @@
 /**
  * The little dense linear algebra the surrogate models need: Cholesky solve of a symmetric positive-definite
- * system in float64.
+ * system in float64. The factorisation is separate from the solve because the surrogates of all reported
+ * classes share one matrix and differ only in the right-hand side.
  */
 
 /**
- * Solve A x = b for symmetric positive-definite A (n x n, row-major; not modified). Returns undefined when A
- * is not numerically positive definite (e.g. too few samples for the number of features).
+ * Cholesky factor L (lower triangle, row-major n x n) of symmetric positive-definite A (not modified).
+ * Returns undefined when A is not numerically positive definite (e.g. too few samples for the number of
+ * features).
+ * @example const l = cholesky(a, n); const x = l && choleskySolve(l, b, n);
  */
-export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array | undefined {
+export function cholesky(a: Float64Array, n: number): Float64Array | undefined {
   const l = new Float64Array(n * n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(a[i * n + i]));
   const tol = maxDiag * n * 1e-13;
   for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
+    const rj = j * n;
+    let d = a[rj + j];
+    for (let k = 0; k < j; k++) d -= l[rj + k] * l[rj + k];
     if (!(d > tol)) return undefined;
     const ljj = Math.sqrt(d);
-    l[j * n + j] = ljj;
+    l[rj + j] = ljj;
     for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = s / ljj;
+      const ri = i * n;
+      let s = a[ri + j];
+      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
+      l[ri + j] = s / ljj;
     }
   }
+  return l;
+}
+
+/** Solve L L^T x = b for a factor from cholesky(). */
+export function choleskySolve(l: Float64Array, b: Float64Array, n: number): Float64Array {
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = b[i];
@@ -37,4 +47,13 @@ export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Ar
     x[i] = s / l[i * n + i];
   }
   return x;
+}
+
+/**
+ * Solve A x = b for symmetric positive-definite A (n x n, row-major; not modified). Returns undefined when A
+ * is not numerically positive definite.
+ */
+export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array | undefined {
+  const l = cholesky(a, n);
+  return l && choleskySolve(l, b, n);
 }

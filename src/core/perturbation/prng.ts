@@ -50,6 +50,23 @@ export class SampleRng {
     const u = k >>> 0;
     return mix32(this.key ^ (u === k && u < INNER_N ? this.inner[u] : mix32(u + 0x632be5ab)));
   }
+  /**
+   * Coin flips: `out[offset + k]` = 1 when uniform(k) < p, else 0, for k < count; returns the number of ones. The
+   * same draws as uniform(), compared as integers (u32(k) < p * 2^32 exactly when u32(k) * 2^-32 < p: both sides
+   * are scaled by a power of two), without a float per flip.
+   */
+  bernoulli(p: number, count: number, out: Uint8Array, offset = 0): number {
+    const lim = p * 4294967296;
+    const key = this.key;
+    const inner = this.inner;
+    let ones = 0;
+    for (let k = 0; k < count; k++) {
+      const bit = mix32(key ^ (k < INNER_N ? inner[k] : mix32(k + 0x632be5ab))) < lim ? 1 : 0;
+      out[offset + k] = bit;
+      ones += bit;
+    }
+    return ones;
+  }
   /** Uniform in [0, 1) with 32 random bits. */
   uniform(k: number): number {
     return this.u32(k) * INV_2_32;

@@ -5,7 +5,9 @@
  * (order 1, half-pixel centres, edge values held, as its 'reflect' mode gives for a 2-tap filter).
  * Mask i is a pure function of (seed, i); tables are built once per image size, so a mask costs about
  * s*W + 3*H*W flops. A mask is linear in its grid for a fixed shift, so sums of score x mask are kept per
- * (shift, grid cell) and upsampled once at the end (riseSum).
+ * (shift, grid cell) and upsampled once at the end (riseSum). The engine gets masks three ways: as keep masks
+ * (riseMask), as two factors the composing graph multiplies out (riseFactors: (H + W) s values instead of H W),
+ * or composed straight into small inputs, over the pixels whose input is not zero (riseCompose).
  */
 import { SampleRng } from './prng.js';
 
@@ -30,6 +32,11 @@ export interface RiseTables {
   readonly rowTable?: Float64Array;
   /** Scratch: where each grid row's interpolated values start (in rowTable or in the caller's scratch). */
   readonly rowOff: Int32Array;
+  /**
+   * For each vertical shift dy, the h x s weights of the grid rows in each output row (riseFactors' left
+   * factor): 1 - f and f on its two source rows, their sum where both are the same (clamped) row.
+   */
+  readonly rowWeights: Float32Array[];
 }
 
 /** Largest row table (float64 values) riseTables builds. */
@@ -72,7 +79,21 @@ export function riseTables(h: number, w: number, s: number, p: number): RiseTabl
       }
     }
   }
-  return { h, w, s, p, cellH, cellW, r0, r1, rf, c0, c1, cf, rowTable, rowOff: new Int32Array(s) };
+  const rowWeights: Float32Array[] = [];
+  for (let dy = 0; dy < cellH; dy++) {
+    const wts = new Float32Array(h * s);
+    for (let y = 0; y < h; y++) {
+      const uy = y + dy;
+      const f = rf[uy];
+      if (r0[uy] === r1[uy]) wts[y * s + r0[uy]] = 1 - f + f;
+      else {
+        wts[y * s + r0[uy]] = 1 - f;
+        wts[y * s + r1[uy]] = f;
+      }
+    }
+    rowWeights.push(wts);
+  }
+  return { h, w, s, p, cellH, cellW, r0, r1, rf, c0, c1, cf, rowTable, rowOff: new Int32Array(s), rowWeights };
 }
 
 /**
@@ -80,8 +101,7 @@ export function riseTables(h: number, w: number, s: number, p: number): RiseTabl
  */
 export function riseDraw(t: RiseTables, seed: number, index: number, grid: Uint8Array, g0: number): number {
   const { s, p } = t;
-  const rng = new SampleRng(seed, index, 0);
-  for (let k = 0; k < s * s; k++) grid[g0 + k] = rng.uniform(k) < p ? 1 : 0;
+  new SampleRng(seed, index, 0).bernoulli(p, s * s, grid, g0);
   const shift = new SampleRng(seed, index, 1);
   const dy = shift.int(0, t.cellH);
   const dx = shift.int(1, t.cellW);
@@ -146,14 +166,76 @@ export function riseMask(t: RiseTables, seed: number, index: number, out: Float3
   return shift;
 }
 
+/**
+ * Mask `index` as the two factors the composing graph multiplies out (compose.ts): `left` (h x s at `lo`) holds
+ * each output row's weights of the grid rows for the mask's shift, `right` (s x w at `ro`) the grid rows
+ * interpolated along x, so left . right is riseMask's mask up to the float32 rounding of the factors (the
+ * upsampling is separable and linear in the grid). `grid` and `g0` as riseMask. Returns the shift.
+ */
+export function riseFactors(t: RiseTables, seed: number, index: number, grid: Uint8Array, g0: number, left: Float32Array, lo: number, right: Float32Array, ro: number): number {
+  const { w, s, cellW } = t;
+  const shift = riseDraw(t, seed, index, grid, g0);
+  const dy = Math.floor(shift / cellW);
+  const dx = shift - dy * cellW;
+  // riseRows' interpolation along x, stored as float32 straight away.
+  const c0 = t.c0;
+  const c1 = t.c1;
+  const cf = t.cf;
+  for (let gy = 0; gy < s; gy++) {
+    const g = g0 + gy * s;
+    const o = ro + gy * w;
+    for (let x = 0; x < w; x++) {
+      const ux = x + dx;
+      const f = cf[ux];
+      right[o + x] = grid[g + c0[ux]] * (1 - f) + grid[g + c1[ux]] * f;
+    }
+  }
+  left.set(t.rowWeights[dy], lo);
+  return shift;
+}
+
 const fr = Math.fround;
 
+/** Per image row, the runs [x0, x1) of pixels where some channel of `delta` is non-zero (riseCompose). */
+export interface NonzeroRuns {
+  /** x0, x1 pairs; row y owns pairs rowStart[y] .. rowStart[y+1]. */
+  readonly runs: Int32Array;
+  readonly rowStart: Int32Array;
+  /** Every pixel is in a run (no zero to fill). */
+  readonly dense: boolean;
+}
+
+export function nonzeroRuns(delta: Float32Array, c: number, h: number, w: number): NonzeroRuns {
+  const hw = h * w;
+  const on = new Uint8Array(hw);
+  for (let ch = 0; ch < c; ch++) for (let p = 0; p < hw; p++) if (delta[ch * hw + p] !== 0) on[p] = 1;
+  const runs: number[] = [];
+  const rowStart = new Int32Array(h + 1);
+  let covered = 0;
+  for (let y = 0; y < h; y++) {
+    rowStart[y] = runs.length / 2;
+    for (let x = 0; x < w; x++) {
+      if (!on[y * w + x]) continue;
+      const x0 = x;
+      while (x < w && on[y * w + x]) x++;
+      runs.push(x0, x);
+      covered += x - x0;
+    }
+  }
+  rowStart[h] = runs.length / 2;
+  return { runs: Int32Array.from(runs), rowStart, dense: covered === hw };
+}
+
 /**
- * Mask `index` composed straight into the model input (c x h x w at `offset` of `out`): exactly what composeJs
- * gives for riseMask's keep values (rounded to float32) over `delta` and `fill`, without the keep buffer.
- * `row` holds w floats. Returns the shift (riseDraw).
+ * Mask `index` composed straight into the model input (c x h x w at `offset` of `out`) over RISE's fill of 0:
+ * exactly what composeJs gives for riseMask's keep values over `delta` (= x) and a zero fill, without the keep
+ * buffer. composeJs rounds keep * delta to float32 and adds the fill; with a fill of +0 that is the product
+ * rounded once by the float32 store (keep and delta are float32, so their product is exact in float64), and
+ * the `+ 0` turns a -0 into +0 as the fill's addition does. Where delta is 0 in every channel the input is +0
+ * whatever the mask: only the runs `nz` of non-zero pixels are computed (a Fashion-MNIST image is two-thirds
+ * background). `row` holds w floats. Returns the shift (riseDraw).
  */
-export function riseCompose(t: RiseTables, seed: number, index: number, grid: Uint8Array, g0: number, scratch: Float64Array, row: Float32Array, delta: Float32Array, fill: Float32Array, c: number, out: Float32Array, offset: number): number {
+export function riseCompose(t: RiseTables, seed: number, index: number, grid: Uint8Array, g0: number, scratch: Float64Array, row: Float32Array, delta: Float32Array, nz: NonzeroRuns, c: number, out: Float32Array, offset: number): number {
   const { h, w } = t;
   const hw = h * w;
   const shift = riseDraw(t, seed, index, grid, g0);
@@ -163,6 +245,8 @@ export function riseCompose(t: RiseTables, seed: number, index: number, grid: Ui
   const r1 = t.r1;
   const rf = t.rf;
   const rowOff = t.rowOff;
+  const { runs, rowStart } = nz;
+  if (!nz.dense) out.fill(0, offset, offset + c * hw);
   for (let y = 0; y < h; y++) {
     const uy = y + dy;
     const a = rowOff[r0[uy]];
@@ -170,15 +254,19 @@ export function riseCompose(t: RiseTables, seed: number, index: number, grid: Ui
     const f = rf[uy];
     const g = 1 - f;
     const p = y * w;
-    if (c === 1) {
-      const o = offset + p;
-      for (let x = 0; x < w; x++) out[o + x] = fill[p + x] + fr(fr(src[a + x] * g + src[b + x] * f) * delta[p + x]);
-    } else {
-      for (let x = 0; x < w; x++) row[x] = src[a + x] * g + src[b + x] * f;
-      for (let ch = 0; ch < c; ch++) {
-        const q = ch * hw + p;
-        const o = offset + q;
-        for (let x = 0; x < w; x++) out[o + x] = fill[q + x] + fr(row[x] * delta[q + x]);
+    for (let r = rowStart[y]; r < rowStart[y + 1]; r++) {
+      const x0 = runs[2 * r];
+      const x1 = runs[2 * r + 1];
+      if (c === 1) {
+        const o = offset + p;
+        for (let x = x0; x < x1; x++) out[o + x] = fr(src[a + x] * g + src[b + x] * f) * delta[p + x] + 0;
+      } else {
+        for (let x = x0; x < x1; x++) row[x] = src[a + x] * g + src[b + x] * f;
+        for (let ch = 0; ch < c; ch++) {
+          const q = ch * hw + p;
+          const o = offset + q;
+          for (let x = x0; x < x1; x++) out[o + x] = row[x] * delta[q + x] + 0;
+        }
       }
     }
   }

@@ -90,15 +90,35 @@ export interface PerturbationMethod<S = unknown, B = unknown> {
    */
   generate(state: S, start: number, count: number, keep: Float32Array): B;
   /**
+   * Optional, for composing in the graph: keep masks of rank r as products left_i right_i (H x r times r x W,
+   * one keep channel); returns r, or 0 when not factored. The composing graph multiplies them out (compose.ts),
+   * so JavaScript writes (H + W) r values per sample instead of H W. RISE: its s x s grid is interpolated along
+   * y by the row weights of its shift (left) and along x (right). The product equals generate()'s masks up to
+   * the float32 rounding of the factors.
+   */
+  keepRank?(state: S): number;
+  /** With keepRank: write the factors of samples [start, start+count) (count x H x r, count x r x W) and return what generate() would. */
+  generateFactors?(state: S, start: number, count: number, left: Float32Array, right: Float32Array): B;
+  /**
    * Optional fast path of the JavaScript compose (small inputs, test doubles): write the composed inputs of samples
    * [start, start+count) straight into `out` (count x C x H x W) and return what generate() would. Must give
    * exactly what composeJs gives on generate()'s keep masks (`images` holds the precomputed pieces); the
    * engine then skips generate() and composeJs. Not called on the graph-compose path.
    */
   compose?(state: S, start: number, count: number, images: ComposeImages, out: Float32Array): B;
+  /**
+   * Set when compose() rewrites only what changed since its previous call on the same buffer (occlusion: the
+   * previous and the new window), which costs less than the graph's Mul and Add at any input size: the engine
+   * then composes in JavaScript even for large inputs. The engine passes one batch buffer per shard (its last
+   * batch a view of it); compose() must still write every value when handed any other buffer.
+   */
+  readonly incrementalCompose?: boolean;
   /** Add those samples' contribution; `scores` is count x classes. */
   accumulate(state: S, batch: B, start: number, count: number, scores: Float32Array, classes: number, stats: Stats): void;
-  /** Turn the merged sums into the explanation (the engine fills in `passes`). */
+  /**
+   * Turn the merged sums into the explanation (the engine fills in `passes`). `state` may be the one a shard
+   * ran with, so finalize reads only what prepare() set up, never per-batch scratch.
+   */
   finalize(state: S, stats: Stats): Omit<Explanation, 'passes'> | Promise<Omit<Explanation, 'passes'>>;
 }
 

@@ -8,6 +8,7 @@
  */
 import { mix32 } from '../prng.js';
 import { relabelConnected } from './connectivity.js';
+import { fdlibmExp } from '../exp.js';
 
 export interface QuickshiftOptions {
   kernelSize: number;
@@ -54,7 +55,7 @@ export function quickshift(planes: Float32Array[], h: number, w: number, o: Quic
             d += t0 * t0;
             d += t1 * t1;
             d += t2 * t2;
-            const e = Math.exp(d * inv);
+            const e = fdlibmExp(d * inv);
             acc += e;
             dens[q] += e;
           }
@@ -63,7 +64,7 @@ export function quickshift(planes: Float32Array[], h: number, w: number, o: Quic
         }
         for (let xx = yy === y ? x + 1 : Math.max(0, x - kw); xx <= x1; xx++) {
           const q = yy * w + xx;
-          const e = Math.exp(dist2(p, q, y - yy, x - xx) * inv);
+          const e = fdlibmExp(dist2(p, q, y - yy, x - xx) * inv);
           dens[p] += e;
           dens[q] += e;
         }
