@@ -83,7 +83,7 @@ try {
   await explainOnce(coord.url, 'rise', { masks: 200 }, { shards: 2 });
   const t1 = [];
   const t2 = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < Number(process.env.CLUSTER_REPS ?? 5); i++) {
     t1.push((await explainOnce(alone.url, 'rise', rise, { shards: 1 })).ms);
     t2.push((await explainOnce(coord.url, 'rise', rise, { shards: 2 })).ms);
   }
