@@ -7,17 +7,8 @@ import { deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { crc32 } from '../../src/core/image/crc32.js';
 
-/** Mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
+export { rng };
 
 export function randomBytes(n: number, seed: number, max = 256): Uint8Array {
   const r = rng(seed);

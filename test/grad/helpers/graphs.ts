@@ -8,16 +8,8 @@ import * as ort from 'onnxruntime-node';
 import { DataType, makeFloatTensor, makeValueInfo, serializeModel, type NodeProto, type TensorProto } from '../../../src/core/onnx/model.js';
 import { ModelProtoSchema, GraphProtoSchema, OperatorSetIdProtoSchema, type ModelProto } from '../../../src/core/onnx/proto/onnx_pb.js';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/rng.js';
+export { rng };
 
 export function randn(n: number, r: () => number, scale = 1): Float32Array {
   const out = new Float32Array(n);
