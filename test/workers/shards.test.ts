@@ -43,8 +43,9 @@ describe('shards', () => {
   }
 
   it('a coordinator with a SHARD_SERVICE binding runs the shards through it and merges the in-process result', async () => {
-    // The binding is the Worker's own loopback service (ctx.exports): each shard is a separate invocation of
-    // the real entry, signed by the coordinator and checked by /api/shards.
+    // The binding forwards to the Worker's own loopback service (ctx.exports), recording the paths it is asked
+    // for: each shard is a separate invocation of the real entry, signed by the coordinator and checked by
+    // /api/shards.
     const calls: string[] = [];
     const binding = {
       fetch: (input: RequestInfo | URL, init?: RequestInit) => {

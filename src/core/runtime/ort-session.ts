@@ -26,10 +26,12 @@ export class OrtSessionAdapter implements Session {
   readonly outputs: readonly ValueInfo[];
   private disposed = false;
 
+  /** @param afterRun awaited after every run, whatever its outcome (workerd yields to its event loop there). */
   constructor(
     private readonly session: OrtSession,
     private readonly TensorCtor: OrtTensorCtor,
     readonly backend: BackendInfo,
+    private readonly afterRun?: () => Promise<void>,
   ) {
     this.inputs = valueInfos(session.inputMetadata, session.inputNames);
     this.outputs = valueInfos(session.outputMetadata, session.outputNames);
@@ -58,6 +60,7 @@ export class OrtSessionAdapter implements Session {
       throw new RuntimeFailure(`inference failed on ${this.backend.backend}: ${(err as Error).message ?? err}`, { cause: err });
     } finally {
       for (const t of Object.values(ortFeeds)) t.dispose?.();
+      if (this.afterRun) await this.afterRun();
     }
     const out: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(result)) {

@@ -8,7 +8,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { InvalidInputError } from '../errors.js';
 import { OrtSessionAdapter, type OrtTensorCtor } from './ort-session.js';
-import type { BackendInfo, Runtime, Session } from './types.js';
+import type { BackendInfo, Runtime } from './types.js';
 
 // The smallest valid wasm header: ORT only needs *a* binary to hand to WebAssembly.instantiate.
 const PLACEHOLDER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -56,40 +56,19 @@ export function createWorkerdRuntime(wasmModule: WebAssembly.Module): Runtime {
       } catch (err) {
         throw new InvalidInputError(`could not load the ONNX model (wasm): ${(err as Error).message}`, { param: 'model', code: 'bad_model', cause: err });
       }
-      return new YieldingSession(new OrtSessionAdapter(s, ort.Tensor as unknown as OrtTensorCtor, info));
+      return new OrtSessionAdapter(s, ort.Tensor as unknown as OrtTensorCtor, info, eventLoopTurn);
     },
   };
 }
 
-/** A macrotask turn: lets workerd's event loop do I/O (setTimeout goes through it; microtasks do not). */
-const eventLoopTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
 /**
- * Yields to workerd's event loop after every run. ORT's wasm runs synchronously on the isolate's only thread,
- * and awaiting its promise is a microtask, so an explainer's loop of runs would otherwise hold the event loop
- * for the whole request: no other request is read, no finished response is written, and workerd's HTTP server
- * drops keep-alive connections whose next request it could not read in time (its pipeline timeout), which
- * `wrangler dev`'s proxy reports as "Your worker restarted mid-request" under 20 concurrent RISE requests.
+ * A macrotask turn (setTimeout goes through workerd's event loop; microtasks do not), awaited after every run.
+ * ORT's wasm runs synchronously on the isolate's only thread and awaiting its promise is a microtask, so an
+ * explainer's loop of runs would otherwise hold the event loop for the whole request: no other request is read,
+ * no finished response is written, and workerd's HTTP server drops keep-alive connections whose next request it
+ * could not read in time (its pipeline timeout), which `wrangler dev`'s proxy reports as "Your worker restarted
+ * mid-request" under 20 concurrent RISE requests.
  */
-class YieldingSession implements Session {
-  constructor(private readonly inner: Session) {}
-  get inputs() {
-    return this.inner.inputs;
-  }
-  get outputs() {
-    return this.inner.outputs;
-  }
-  get backend() {
-    return this.inner.backend;
-  }
-  async run(feeds: Parameters<Session['run']>[0], outputs?: readonly string[]): ReturnType<Session['run']> {
-    try {
-      return await this.inner.run(feeds, outputs);
-    } finally {
-      await eventLoopTurn();
-    }
-  }
-  dispose(): Promise<void> {
-    return this.inner.dispose();
-  }
+function eventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
