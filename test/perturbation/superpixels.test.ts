@@ -12,6 +12,7 @@ import { slic } from '../../src/core/perturbation/superpixels/slic.js';
 import { quickshiftDense, slicDense } from './superpixels-reference.js';
 import { resolveParams } from '../../src/core/params.js';
 import { limeMethod } from '../../src/explainers/lime.js';
+import { segmentationCacheStats } from '../../src/core/perturbation/coalitions.js';
 import { manifestFor, referenceInput } from './helpers.js';
 
 function checkLabels(labels: Int32Array, count: number, h: number, w: number): void {
@@ -178,11 +179,16 @@ describe('plan-time segmentation cache', () => {
     const b = { data: new Float32Array(a.data), shape: a.shape };
     for (let i = 0; i < 300; i++) b.data[i] = -b.data[i];
     const settings = { segmentation: 'slic', segments: 20 };
+    const stats = () => ({ ...segmentationCacheStats });
+    const s0 = stats();
     const first = await plan(a, settings);
     expect(decode(await plan(b, settings))).toEqual(Array.from(fresh(b, settings)));
     expect(decode(await plan(b, settings))).not.toEqual(decode(first));
+    expect(stats()).toEqual({ hits: s0.hits + 1, misses: s0.misses + 2 });
     expect(await plan(a, settings)).toBe(first);
+    expect(stats()).toEqual({ hits: s0.hits + 2, misses: s0.misses + 2 });
     const other = { segmentation: 'slic', segments: 40 };
     expect(decode(await plan(a, other))).toEqual(Array.from(fresh(a, other)));
+    expect(stats()).toEqual({ hits: s0.hits + 2, misses: s0.misses + 3 });
   });
 });

@@ -107,10 +107,13 @@ export interface CoalitionSpec {
 }
 
 /** How many recent segmentations plan() keeps (a 224 x 224 one is about 130 kB of base64, plus the input). */
-export const SEGMENTATION_CACHE_SIZE = 8;
+const SEGMENTATION_CACHE_SIZE = 8;
 
 /** Plan-time segmentations, most recently used last: the input's bits, the settings, the encoded labels. */
 const segmentations: { bits: Int32Array; settings: string; count: number; encoded: string }[] = [];
+
+/** Segmentations computed (misses) and reused (hits) by plan() in this process, for tests and diagnostics. */
+export const segmentationCacheStats = { hits: 0, misses: 0 };
 
 /**
  * The segmentation of the input, with its labels encoded for the plan. It is a pure function of the input
@@ -125,7 +128,9 @@ function segment(input: Tensor, pre: Preprocessing, params: ParamValues): { coun
   const bits = new Int32Array(input.data.buffer, input.data.byteOffset, input.data.length);
   const at = segmentations.findIndex((e) => e.settings === settings && e.bits.length === bits.length && e.bits.every((v, i) => v === bits[i]));
   let hit = at >= 0 ? segmentations.splice(at, 1)[0] : undefined;
-  if (!hit) {
+  if (hit) segmentationCacheStats.hits++;
+  else {
+    segmentationCacheStats.misses++;
     const sp = superpixels(input, pre, params);
     hit = { bits: bits.slice(), settings, count: sp.count, encoded: encodeLabels(sp.labels) };
     if (segmentations.length >= SEGMENTATION_CACHE_SIZE) segmentations.shift();
@@ -180,7 +185,6 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
       for (let i = 0; i < sp.labels.length; i++) {
         if (sp.labels[i] >= sp.count) throw new InvalidInputError(`superpixel label ${sp.labels[i]} is not below the plan's ${sp.count} segments`, { param: 'shard', code: 'bad_shard' });
       }
-      const lists = pixelLists(sp.labels, sp.count);
       return {
         sp,
         m: sp.count,
@@ -197,11 +201,7 @@ export function coalitionMethod(spec: CoalitionSpec): PerturbationMethod<Coaliti
         anchors: spec.anchors,
         z: new Uint8Array(0),
         weights: new Float64Array(0),
-        pixels: lists.pixels,
-        starts: lists.starts,
-        runs: lists.runs,
-        runStarts: lists.runStarts,
-        useRuns: lists.useRuns,
+        ...pixelLists(sp.labels, sp.count),
         active: new Int32Array(sp.count),
         keepWritten: undefined,
         keepZ: new Uint8Array(0),

@@ -206,7 +206,7 @@ export async function runShardWith(method: PerturbationMethod, rawShard: ShardSp
   };
 }
 
-function shardContext(shard: ShardSpec, params: ShardContext['params'], ctx: { model: LoadedModel; input: Tensor }): ShardContext {
+function shardContext(shard: Pick<ShardSpec, 'target' | 'layer' | 'seed' | 'total' | 'shared'>, params: ShardContext['params'], ctx: { model: LoadedModel; input: Tensor }): ShardContext {
   return { model: ctx.model, input: ctx.input, target: shard.target, layer: shard.layer, params, seed: shard.seed, total: shard.total, shared: shard.shared };
 }
 
@@ -362,7 +362,7 @@ export async function explainWith(method: PerturbationMethod, req: ExplainReques
   const { total, shared, passes } = await planMethod(method, req);
   const params = resolveParams(method.params, definedParams(req.params), method.name);
   const ctx = { model: req.model, input: req.input, onProgress: req.onProgress };
-  const state = await method.prepare({ model: req.model, input: req.input, target: req.target, layer: req.layer, params, seed: req.seed, total, shared });
+  const state = await method.prepare(shardContext({ target: req.target, layer: req.layer, seed: req.seed, total, shared }, params, req));
   const { stats } = await runRange(method, { start: 0, end: total, batchSize: req.batchSize, index: 0 }, params, state, ctx);
   const out = await method.finalize(state, sumStats(method, state, [(name) => stats[name]]));
   return { ...out, passes: passes + total };

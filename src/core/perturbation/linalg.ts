@@ -48,12 +48,3 @@ export function choleskySolve(l: Float64Array, b: Float64Array, n: number): Floa
   }
   return x;
 }
-
-/**
- * Solve A x = b for symmetric positive-definite A (n x n, row-major; not modified). Returns undefined when A
- * is not numerically positive definite.
- */
-export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array | undefined {
-  const l = cholesky(a, n);
-  return l && choleskySolve(l, b, n);
-}
