@@ -127,11 +127,7 @@ export function buildGradientGraph(source: Uint8Array | ModelProto, options: Gra
   if (sources.size === 0) throw new InvalidInputError('nothing to differentiate: inputGradient is false and no tensors are requested', { param: 'tensors' });
   const requires = new Set(sources);
   for (const n of info.nodes) if (n.input.some((i) => requires.has(i))) for (const o of n.output) if (o) requires.add(o);
-  const ancestors = new Set([seedTensor]);
-  for (let i = info.nodes.length - 1; i >= 0; i--) {
-    const n = info.nodes[i];
-    if (n.output.some((o) => ancestors.has(o))) for (const x of n.input) if (x) ancestors.add(x);
-  }
+  const ancestors = dependencies(info.nodes, [seedTensor]);
   for (const t of sources) {
     if (!ancestors.has(t) && t !== seedTensor) {
       throw new InvalidInputError(`the target (${seedTensor}) does not depend on tensor "${t}"`, { param: 'layer', code: 'no_gradient_path' });
@@ -218,22 +214,23 @@ export function buildGradientGraph(source: Uint8Array | ModelProto, options: Gra
   }
 
   // Nodes nothing reads (a max-pool scatter that a ReLU re-emitted with a masked gradient) would still run.
-  const live = new Set(newOutputs.map((v) => v.name));
-  const kept: NodeProto[] = [];
-  for (let i = emit.nodes.length - 1; i >= 0; i--) {
-    const n = emit.nodes[i];
-    if (!n.output.some((o) => live.has(o))) continue;
-    kept.push(n);
-    for (const x of n.input) if (x) live.add(x);
-  }
-  kept.reverse();
-  graph.node.push(...forwardOnlyLast(kept));
+  const live = dependencies(emit.nodes, newOutputs.map((v) => v.name));
+  graph.node.push(...forwardOnlyLast(emit.nodes.filter((n) => n.output.some((o) => live.has(o)))));
   // Constants a rule made but did not use (e.g. modified weights of an unused branch) would make ORT warn.
-  const used = new Set(kept.flatMap((n) => n.input));
-  graph.initializer.push(...emit.initializers.filter((t) => used.has(t.name)));
+  graph.initializer.push(...emit.initializers.filter((t) => live.has(t.name)));
   graph.input.push(makeValueInfo(GRAD_IO.target, 1, targetDims));
   graph.output = newOutputs;
   return { bytes: serializeModel(model), model, input, logits: includeLogits ? logits : undefined, targetDims, outputs };
+}
+
+/** The tensors `roots` depend on through `nodes` (topologically sorted), roots included. */
+function dependencies(nodes: readonly NodeProto[], roots: Iterable<string>): Set<string> {
+  const live = new Set(roots);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (n.output.some((o) => live.has(o))) for (const x of n.input) if (x) live.add(x);
+  }
+  return live;
 }
 
 /**

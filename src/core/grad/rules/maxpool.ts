@@ -16,11 +16,9 @@
  * can apply its mask to the pooled gradient instead of the 4x larger input gradient (see rules/activation.ts).
  */
 import { attrInt, DataType } from '../../onnx/model.js';
-import { windowGeometry } from '../../onnx/shapes.js';
+import { windowGeometry, type WindowGeometry } from '../../onnx/shapes.js';
 import type { BackwardContext, Rule } from '../rule.js';
 import { convTransposeBack } from './linear.js';
-
-type Geometry = ReturnType<typeof windowGeometry>;
 
 /** Row-major kernel offsets. */
 function offsets(kernel: readonly number[]): number[][] {
@@ -36,13 +34,13 @@ const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 const MAX_PREFIX_WINDOW = 4;
 
 /** Windows that never overlap: every input element is in at most one window, so a scatter is an assignment. */
-const disjoint = (g: Geometry): boolean => g.kernel.every((k, i) => g.dilations[i] === 1 && g.strides[i] >= k);
+const disjoint = (g: WindowGeometry): boolean => g.kernel.every((k, i) => g.dilations[i] === 1 && g.strides[i] >= k);
 
 /**
  * Disjoint, unpadded windows that lie inside the input (every window position is a valid MaxUnpool target),
  * small enough for the prefix-pool form, on images whose flat offsets float32 holds exactly.
  */
-function prefixPoolable(g: Geometry): boolean {
+function prefixPoolable(g: WindowGeometry): boolean {
   return (
     disjoint(g) &&
     prod(g.kernel) <= MAX_PREFIX_WINDOW &&
@@ -58,7 +56,7 @@ function prefixPoolable(g: Geometry): boolean {
  * p, so once no earlier position is a maximum, the rectangle's max equals the window's max y exactly when p is
  * one: the first p with Equal(MaxPool over that rectangle, y) is the first maximum; the last p needs no test.
  */
-function firstMaxIndex(ctx: BackwardContext, x: string, y: string, geo: Geometry, channels: number): string {
+function firstMaxIndex(ctx: BackwardContext, x: string, y: string, geo: WindowGeometry, channels: number): string {
   const e = ctx.emit;
   const r = geo.kernel.length;
   const inStride = geo.inSpatial.map((_, i) => prod(geo.inSpatial.slice(i + 1)));
@@ -134,7 +132,7 @@ export const maxPoolRule: Rule = {
  * The WebGPU-safe form: claim masks per kernel offset (first match wins), then a function that scatters any
  * pooled gradient with them.
  */
-function portableScatter(ctx: BackwardContext, x: string, y: string, geo: Geometry, channels: number): (grad: string) => string {
+function portableScatter(ctx: BackwardContext, x: string, y: string, geo: WindowGeometry, channels: number): (grad: string) => string {
   const e = ctx.emit;
   const r = geo.kernel.length;
   // Pad with the lowest float so that padding never equals a window's maximum; extra end padding makes
